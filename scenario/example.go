@@ -1,0 +1,9 @@
+package scenario
+
+import _ "embed"
+
+//go:embed example.yaml
+var example string
+
+// Example returns a commented example scenario that loads cleanly.
+func Example() string { return example }
