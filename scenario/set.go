@@ -148,4 +148,3 @@ func keyOf(v reflect.Value) string {
 	}
 	return ""
 }
-
