@@ -1,0 +1,149 @@
+package mfa
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Clock is the time source of the emulated server and its MFA back end.
+// Replay runs both on a Fake (or Offset) clock set to the capture's time so
+// that captured TOTP codes verify and timeouts happen when they did.
+type Clock interface {
+	Now() time.Time
+	// After returns a channel that receives the clock's time once d has
+	// passed on this clock.
+	After(d time.Duration) <-chan time.Time
+}
+
+// System is the real clock.
+func System() Clock { return systemClock{} }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time                         { return time.Now() }
+func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Offset returns a clock that runs at real speed but starts at start: its
+// Now is start plus the real time elapsed since Offset was called.
+func Offset(start time.Time) Clock {
+	return offsetClock{d: time.Until(start)}
+}
+
+type offsetClock struct{ d time.Duration }
+
+func (c offsetClock) Now() time.Time                         { return time.Now().Add(c.d) }
+func (c offsetClock) After(d time.Duration) <-chan time.Time { return afterShifted(d, c.d) }
+
+func afterShifted(d, shift time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	time.AfterFunc(d, func() { ch <- time.Now().Add(shift) })
+	return ch
+}
+
+// Fake is a manual clock for tests and replay: time moves only when Set or
+// Advance is called, and timers fire then.
+type Fake struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []fakeWaiter
+	changed chan struct{} // closed and replaced whenever waiters change
+}
+
+type fakeWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+// NewFake returns a Fake clock reading t.
+func NewFake(t time.Time) *Fake {
+	return &Fake{now: t, changed: make(chan struct{})}
+}
+
+// Now returns the clock's time.
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+// After returns a channel that receives the time once the clock has been
+// moved d past now. A d of zero or less fires at once.
+func (f *Fake) After(d time.Duration) <-chan time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- f.now
+		return ch
+	}
+	f.waiters = append(f.waiters, fakeWaiter{at: f.now.Add(d), ch: ch})
+	f.notify()
+	return ch
+}
+
+func (f *Fake) notify() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// Advance moves the clock forward by d, firing the timers that are due.
+func (f *Fake) Advance(d time.Duration) {
+	f.mu.Lock()
+	t := f.now.Add(d)
+	f.mu.Unlock()
+	f.Set(t)
+}
+
+// Set moves the clock to t (never backwards), firing the timers that are
+// due, earliest first.
+func (f *Fake) Set(t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t.Before(f.now) {
+		return
+	}
+	f.now = t
+	sort.SliceStable(f.waiters, func(i, j int) bool { return f.waiters[i].at.Before(f.waiters[j].at) })
+	keep := f.waiters[:0]
+	fired := false
+	for _, w := range f.waiters {
+		if !w.at.After(t) {
+			w.ch <- w.at
+			fired = true
+			continue
+		}
+		keep = append(keep, w)
+	}
+	clear(f.waiters[len(keep):])
+	f.waiters = keep
+	if fired {
+		f.notify()
+	}
+}
+
+// Waiters returns how many timers are pending.
+func (f *Fake) Waiters() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.waiters)
+}
+
+// WaitForWaiters blocks until at least n timers are pending or ctx ends.
+// Tests use it to move the clock only once the code under test waits.
+func (f *Fake) WaitForWaiters(ctx context.Context, n int) error {
+	for {
+		f.mu.Lock()
+		got, ch := len(f.waiters), f.changed
+		f.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
