@@ -35,10 +35,9 @@ func (c *chunkDec) scalar(typ uint8, b []byte) (string, error) {
 	case typeNull:
 		return "", nil
 	case typeString:
-		s := c.utf16(b)
-		return strings.TrimRight(s, "\x00"), nil
+		return cleanText(c.utf16(b)), nil
 	case typeAnsi:
-		return strings.TrimRight(latin1(b), "\x00"), nil
+		return cleanText(latin1(b)), nil
 	case typeInt8:
 		if len(b) != 1 {
 			return bad()
@@ -267,3 +266,21 @@ func FormatTime(t time.Time) string {
 var arrayElemSize = [256]int{typeInt8: 1, typeUint8: 1, typeInt16: 2, typeUint16: 2, typeInt32: 4, typeUint32: 4,
 	typeInt64: 8, typeUint64: 8, typeReal32: 4, typeReal64: 8, typeBool: 4, typeGUID: 16, typeSizeT: 8,
 	typeFiletime: 8, typeSysTime: 16, typeHex32: 4, typeHex64: 8}
+
+// cleanText drops the NUL padding at the end of a string value and the C0
+// control characters XML cannot carry (keeping tab, CR and LF), as
+// libevtx and python-evtx do.
+func cleanText(s string) string {
+	s = strings.TrimRight(s, "\x00")
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return strings.Map(func(r rune) rune {
+				if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+					return -1
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
+}
