@@ -76,7 +76,7 @@ func odbc60Recs() []rec {
 	r = request(at(d, "07:50:40.000"), vpnGW, u["bob"], 4, "")
 	pair("43", r, response(r, 2, 0, 4, staff, vpnReply()...))
 	r = request(at(d, "08:30:01.000"), vpnGW, u["mallory"], 4, "")
-	pair("44", r, response(r, 3, 36, 4, "", kv{"MS-CHAP-Error", mschapError(0, 647, "0F1E2D3C4B5A69788796A5B4C3D2E1F0")}))
+	pair("44", r, response(r, 3, 36, 4, "", kv{"MS-CHAP-Error", mschapError(1, 691, "0F1E2D3C4B5A69788796A5B4C3D2E1F0")}))
 	r = request(at(d, "09:12:55.000"), vpnGW, u["carol"], 4, "", kv{"Framed-IP-Address", emptyQuoted}, kv{"Tunnel-Client-Endpt", emptyQuoted})
 	pair("45", r, response(r, 2, 0, 4, staff, vpnReply()...))
 	return rs

@@ -137,7 +137,7 @@ func files() []file {
 	add("utf8-bom.log", append([]byte("\uFEFF"), join(dtsLines(encodingRecs("03/10/2024")), "\r\n")...))
 	add("cp1252.log", cp1252(join(odbcLines(cp1252Recs(), 66), "\r\n")))
 	add("lf-only.log", []byte(join(odbcLines(encodingRecs("03/11/2024"), 66), "\n")))
-	add("gzipped.log.gz", gz("IN240312.log", crlf(odbcLines(gzRecs(), 66))))
+	add("gzipped.log.gz", gz("IN240313.log", crlf(odbcLines(gzRecs(), 66))))
 
 	add("bad.log", badFile())
 
