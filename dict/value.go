@@ -55,7 +55,8 @@ func HexString(b []byte) string {
 //   - octets, vsa, tlv and every encrypted attribute: 0x-hex.
 //
 // A tagged attribute (RFC 2868) renders as "tag:value", e.g. "1:VLAN"; tag 0
-// (no tag) renders the value alone. A value of the wrong length for its type,
+// (no tag) renders the value alone. Only integer, string and tunnel-encrypted
+// attributes carry tags; other types marked Tagged render untagged. A value of the wrong length for its type,
 // and any value of a nil *Attribute, renders as 0x-hex. FormatWire never
 // panics.
 func (a *Attribute) FormatWire(raw []byte) string {
@@ -74,7 +75,7 @@ func (a *Attribute) FormatWire(raw []byte) string {
 		case a.Encrypt == EncryptTunnel:
 			// Tunnel-Password always carries the tag byte (RFC 2868 §3.5).
 			return withTag(raw[0], HexString(raw[1:]))
-		case raw[0] <= 0x1f:
+		case a.DataType == TypeString && raw[0] <= 0x1f:
 			// For strings the tag is optional; a first byte above 0x1F is text.
 			return withTag(raw[0], a.formatUntagged(raw[1:]))
 		}
