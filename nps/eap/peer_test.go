@@ -27,7 +27,8 @@ type testPeer struct {
 	ntResponse  []byte // for key checks
 	msk         []byte // PEAP client MSK
 	peapVersion byte
-	sawFragment bool // the server fragmented a message
+	sawFragment bool     // the server fragmented a message
+	sent        [][]byte // every message given to Step
 
 	// PEAP client state
 	conn     *memConn
@@ -60,6 +61,7 @@ func (p *testPeer) run(t testing.TB, srv *Server) exchange {
 	msg := encode(CodeResponse, 7, TypeIdentity, []byte(p.identity))
 	var ex exchange
 	for ex.steps = 1; ex.steps < 200; ex.steps++ {
+		p.sent = append(p.sent, msg)
 		res := srv.Step(ctx, conv, msg)
 		ex.allRes = append(ex.allRes, res)
 		ex.last = res
