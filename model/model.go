@@ -278,6 +278,12 @@ type MFA struct {
 	Error   string // extension error code, such as ESTS_TOKEN_ERROR
 	Method  string // authentication method, when stated
 	Message string // the text the extension wrote
+	// Outcome is what the extension did: accepted, rejected, challenge,
+	// ignored (NPS had not accepted), error or warning; "" when unknown.
+	Outcome string
+	// State is the challenge state GUID ("Challenge requested … with state
+	// …"), which ties the two RADIUS legs of an OTP sign-in together.
+	State string
 }
 
 // Attr is one attribute of a message.
