@@ -174,3 +174,31 @@ func reasonShortNames() map[uint64]string {
 	}
 	return m
 }
+
+// npsSpellings are the names NPS writes (DTS element names, the IAS-format
+// dictionary) for attributes whose radscope name differs beyond letter case.
+var npsSpellings = map[string]string{
+	"Tunnel-Client-Endpoint":         "Tunnel-Client-Endpt",
+	"Tunnel-Server-Endpoint":         "Tunnel-Server-Endpt",
+	"Tunnel-Private-Group-Id":        "Tunnel-Pvt-Group-ID",
+	"MS-RNAP-Not-Quarantine-Capable": "Not-Quarantine-Capable",
+	"MS-HCAP-User-Groups":            "HCAP-User-Groups",
+	"MS-HCAP-Location-Group-Name":    "HCAP-Location-Group-Name",
+	"MS-HCAP-User-Name":              "HCAP-User-Name",
+	"MS-User-IPv4-Address":           "User-IPv4-Address",
+	"MS-User-IPv6-Address":           "User-IPv6-Address",
+	"MS-TSG-Device-Redirection":      "TSG-Device-Redirection",
+}
+
+// NPSName returns the name NPS itself writes for a in its DTS and IAS-format
+// logs ("Tunnel-Pvt-Group-ID" for Tunnel-Private-Group-Id); for most
+// attributes that is a.Name. A nil a gives "".
+func (a *Attribute) NPSName() string {
+	if a == nil {
+		return ""
+	}
+	if s, ok := npsSpellings[a.Name]; ok {
+		return s
+	}
+	return a.Name
+}

@@ -120,3 +120,20 @@ func TestReasonTable(t *testing.T) {
 		}
 	}
 }
+
+func TestNPSSpellings(t *testing.T) {
+	d := Default()
+	for name, nps := range npsSpellings {
+		a := d.ByName(name)
+		if a == nil || a.Name != name {
+			t.Errorf("%q is not an attribute name", name)
+			continue
+		}
+		if a.NPSName() != nps || d.ByName(nps) != a {
+			t.Errorf("%s: NPSName %q, ByName(%q) = %v", name, a.NPSName(), nps, d.ByName(nps))
+		}
+	}
+	if got := d.IAS(4130).NPSName(); got != "Fully-Qualifed-User-Name" {
+		t.Errorf("4130 NPSName = %q", got)
+	}
+}

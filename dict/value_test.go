@@ -250,3 +250,37 @@ func FuzzFormatWire(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseLogValue(f *testing.F) {
+	d := dict.Default()
+	var attrs []*dict.Attribute
+	for _, n := range []string{"User-Name", "Packet-Type", "NAS-IP-Address", "NAS-IPv6-Address",
+		"Framed-IPv6-Prefix", "Framed-Interface-Id", "Event-Timestamp", "Vendor-Specific", "Tunnel-Type",
+		"Quarantine-Update-Non-Compliant", "Reason-Code"} {
+		attrs = append(attrs, d.ByName(n))
+	}
+	for _, dt := range []dict.DataType{dict.TypeInteger64, dict.TypeIPv4Prefix, dict.TypeByte,
+		dict.TypeShort, dict.TypeEther, dict.TypeSigned} {
+		attrs = append(attrs, &dict.Attribute{DataType: dt})
+	}
+	attrs = append(attrs, nil)
+	for _, s := range []string{"", "5", "11", "0x", "0x0a0a0a0a", "10.0.0.1", "05/02/2024 15:23:13",
+		"2001:db8::/32", "00-1B-21-AA-BB-CC", "-7", "true", "Access-Request", "0000376301060000000F"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, a := range attrs {
+			_, raw, err := a.ParseLogValue(s)
+			if err != nil {
+				var ve *dict.ValueError
+				if !errors.As(err, &ve) || ve.Value != s {
+					t.Errorf("%v: %q: error %v is not a *ValueError for the input", a, s, err)
+				}
+				continue
+			}
+			if raw != nil && len(raw) == 0 {
+				t.Errorf("%v: %q: empty non-nil raw", a, s)
+			}
+		}
+	})
+}
