@@ -25,7 +25,10 @@ package dict
 //     so radscope displays it and callers that publish captures may choose
 //     to hide it; it is not flagged Sensitive.
 
-// Service-Type values (RFC 2865 §5.6, IANA radius-types).
+// Service-Type values (RFC 2865 §5.6, IANA radius-types). NPS's own
+// dictionary names 12 "Authorize Only", after a draft of RFC 3576; the RFC
+// and IANA give Authorize-Only the number 17 and 12 is Voice, which is what
+// is used here.
 var serviceTypes = map[uint64]string{
 	1: "Login", 2: "Framed", 3: "Callback-Login", 4: "Callback-Framed", 5: "Outbound",
 	6: "Administrative", 7: "NAS-Prompt", 8: "Authenticate-Only", 9: "Callback-NAS-Prompt",

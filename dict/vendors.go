@@ -3,16 +3,21 @@ package dict
 // Vendor numbers (SMI private enterprise numbers) of the NAS makers whose
 // attributes radscope knows.
 const (
-	VendorCisco     = 9
-	VendorCitrix    = 66
-	VendorUSR       = 429
-	VendorAscend    = 529
-	VendorNortel    = 562
-	VendorJuniper   = 2636
-	VendorFortinet  = 12356
-	VendorAruba     = 14823
-	VendorPaloAlto  = 25461
-	VendorNetScaler = 3845
+	VendorCisco    = 9
+	VendorCitrix   = 66
+	VendorUSR      = 429
+	VendorAscend   = 529
+	VendorNortel   = 562
+	VendorJuniper  = 2636
+	VendorFortinet = 12356
+	VendorAruba    = 14823
+	VendorPaloAlto = 25461
+
+	// VendorCitrixSystems is Citrix's own enterprise number. NetScaler
+	// (Citrix ADC) gateways take the vendor of their group-extraction VSA
+	// from configuration; 3845 is a common choice, FreeRADIUS' "Citrix"
+	// dictionary uses 66 instead.
+	VendorCitrixSystems = 3845
 )
 
 // clientVendors is the enumeration NPS uses for Client-Vendor (4116) and
@@ -33,7 +38,7 @@ var vendorNames = map[uint32]string{
 	64: "Gandalf", 66: "Citrix", 117: "Telebit", 166: "Shiva", 181: "ADC-Kentrox", 244: "Lantronix",
 	272: "BinTec", 307: "Livingston", 311: "Microsoft", 332: "Digi", 343: "Intel", 429: "USR",
 	434: "EICON", 529: "Ascend", 562: "Nortel", 2352: "Redback", 2636: "Juniper",
-	3845: "NetScaler", 12356: "Fortinet", 14823: "Aruba", 25461: "PaloAlto",
+	3845: "Citrix-Systems", 12356: "Fortinet", 14823: "Aruba", 25461: "PaloAlto",
 }
 
 // vendorAttributes returns the most used attributes of the common NAS and
