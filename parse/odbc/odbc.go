@@ -165,7 +165,8 @@ func (p *Parser) Parse(line string, src model.Source) (model.Message, error) {
 			bad = &model.ParseError{Src: c, Field: label, Err: ferr}
 		}
 	}
-	if u := f[5]; u != "" {
+	if len(f) > 5 && f[5] != "" {
+		u := f[5]
 		b.SetUser(u)
 	}
 	if bad != nil {
