@@ -58,7 +58,8 @@ func NewEventWriter(w io.Writer) *EventWriter { return &EventWriter{w: w} }
 //     m.MFA.Message, or the extension's text built from m.MFA (Outcome,
 //     CID, State, Result, Error) and m.User.
 //
-// EventRecordID is m.Event.RecordID, or counts up from 1 when that is 0.
+// EventRecordID is m.Event.RecordID, or one more than the previous
+// event's when that is 0.
 func (w *EventWriter) Write(m model.Message) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -66,10 +67,10 @@ func (w *EventWriter) Write(m model.Message) error {
 	if m.Event != nil {
 		ev = *m.Event
 	}
-	w.record++
 	if ev.RecordID == 0 {
-		ev.RecordID = w.record
+		ev.RecordID = w.record + 1
 	}
+	w.record = ev.RecordID
 	w.buf.Reset()
 	switch {
 	case ev.ID >= 6272 && ev.ID <= 6274 && (ev.Provider == "" || ev.Provider == SecurityProvider):
