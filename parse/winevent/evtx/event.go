@@ -256,8 +256,7 @@ func DecodeElement(d *xml.Decoder, start xml.StartElement) (*Element, error) {
 		root.Attrs = append(root.Attrs, Attr{Name: a.Name.Local, Value: a.Value})
 	}
 	stack := []*Element{root}
-	var text []strings.Builder
-	text = append(text, strings.Builder{})
+	text := [][]byte{nil}
 	for len(stack) > 0 {
 		tok, err := d.Token()
 		if err != nil {
@@ -278,12 +277,12 @@ func DecodeElement(d *xml.Decoder, start xml.StartElement) (*Element, error) {
 			top := stack[len(stack)-1]
 			top.Children = append(top.Children, e)
 			stack = append(stack, e)
-			text = append(text, strings.Builder{})
+			text = append(text, nil)
 		case xml.CharData:
-			text[len(text)-1].Write(t)
+			text[len(text)-1] = append(text[len(text)-1], t...)
 		case xml.EndElement:
 			e := stack[len(stack)-1]
-			s := text[len(text)-1].String()
+			s := string(text[len(text)-1])
 			if len(e.Children) > 0 {
 				s = strings.TrimSpace(s)
 			}
