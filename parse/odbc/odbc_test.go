@@ -161,12 +161,29 @@ func FuzzReader(f *testing.F) {
 }
 
 func BenchmarkRead(b *testing.B) {
-	line := []byte(reject66 + "\r\n")
-	req := []byte(`"NPS01","IAS",03/05/2024,08:15:02,1,"CONTOSO\alice","CONTOSO\alice","198.51.100.10","203.0.113.21",,,"vpn-gw","10.0.0.1",2100,0,"10.0.0.1","vpn-gw",,,5,,1,2,4,,0,"311 1 10.0.0.10 03/04/2024 21:00:00 7",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"Use Windows authentication for all users",1,,,,` + "\r\n")
+	req := line66(66, map[int]string{
+		1: `"NPS01"`, 2: `"IAS"`, 3: "03/05/2024", 4: "08:15:02", 5: "1", 6: `"CONTOSO\alice"`, 7: `"CONTOSO\alice"`,
+		8: `"198.51.100.10"`, 9: `"203.0.113.21"`, 12: `"vpn-gw"`, 13: `"10.0.0.1"`, 14: "2100", 15: "0", 16: `"10.0.0.1"`,
+		17: `"vpn-gw"`, 20: "5", 22: "1", 23: "2", 24: "4", 26: "0", 27: `"311 1 10.0.0.10 03/04/2024 21:00:00 7"`,
+		61: `"Use Windows authentication for all users"`, 62: "1",
+	}) + "\r\n"
+	rej := line66(66, map[int]string{
+		1: `"NPS01"`, 2: `"IAS"`, 3: "03/05/2024", 4: "08:15:02", 5: "3", 7: `"contoso.local/Staff/Alice Smith"`,
+		15: "0", 16: `"10.0.0.1"`, 17: `"vpn-gw"`, 24: "4", 25: `"VPN, MFA required"`, 26: "16",
+		27: `"311 1 10.0.0.10 03/04/2024 21:00:00 7"`, 57: `"0x00453D36393120523D3020563D33"`,
+		61: `"Use Windows authentication for all users"`, 62: "1",
+	}) + "\r\n"
 	var data []byte
 	for len(data) < 8<<20 {
 		data = append(data, req...)
-		data = append(data, line...)
+		data = append(data, rej...)
+	}
+	// the benchmark measures good records: check they are
+	if _, err := odbc.NewParser(odbc.Options{}).Parse(strings.TrimSpace(req), model.Source{}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := odbc.NewParser(odbc.Options{}).Parse(strings.TrimSpace(rej), model.Source{}); err != nil {
+		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"strings"
+	"unsafe"
 
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse/textio"
@@ -26,6 +27,7 @@ type LineParser interface {
 // Reader runs a LineParser over the lines of an input, with the stream
 // contract of package parse.
 type Reader struct {
+	arena  []byte // line text handed out as strings; never rewritten
 	lr     *textio.Reader
 	p      LineParser
 	format model.Format
@@ -62,12 +64,30 @@ func (r *Reader) Read() (model.Message, error) {
 			continue
 		}
 		src := model.Source{Format: r.format, File: r.file, Line: ln.No, Offset: ln.Offset}
-		m, perr := r.p.Parse(string(ln.Text), src)
+		m, perr := r.p.Parse(r.intern(ln.Text), src)
 		if !ln.Complete && (perr != nil || !r.p.Complete()) {
 			return truncated(m, perr, src)
 		}
 		return m, perr
 	}
+}
+
+// arenaSize is the size of one block of line text. Every message's strings
+// point into the block its line was copied to, so one allocation serves
+// hundreds of records instead of one each.
+const arenaSize = 256 << 10
+
+// intern copies a line into the arena and returns it as a string.
+func (r *Reader) intern(b []byte) string {
+	if len(b) > arenaSize/4 {
+		return string(b)
+	}
+	if cap(r.arena)-len(r.arena) < len(b) {
+		r.arena = make([]byte, 0, arenaSize)
+	}
+	start := len(r.arena)
+	r.arena = append(r.arena, b...)
+	return unsafe.String(unsafe.SliceData(r.arena[start:]), len(b))
 }
 
 func blank(b []byte) bool {
