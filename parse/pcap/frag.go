@@ -57,7 +57,7 @@ func (in incomplete) String() string {
 	if in.total >= 0 {
 		tot = fmt.Sprint(in.total)
 	}
-	return fmt.Sprintf("pcap: incomplete %s fragment set (id %#x, %s -> %s): have %d of %s bytes",
+	return fmt.Sprintf("incomplete %s fragment set (id %#x, %s -> %s): have %d of %s bytes",
 		v, in.key.id, in.key.src, in.key.dst, in.have, tot)
 }
 

@@ -22,17 +22,17 @@ const (
 )
 
 // Errors of frame decoding. They describe one frame; the reader wraps them
-// in a *model.ParseError naming it.
+// in a *model.ParseError naming it, which adds the "pcap: " prefix.
 var (
-	errLinkType  = errors.New("pcap: unsupported link type")
-	errTruncated = errors.New("pcap: frame truncated")
-	errIPHeader  = errors.New("pcap: bad IP header")
-	errUDPHeader = errors.New("pcap: bad UDP header")
+	errLinkType  = errors.New("unsupported link type")
+	errTruncated = errors.New("frame truncated")
+	errIPHeader  = errors.New("bad IP header")
+	errUDPHeader = errors.New("bad UDP header")
 )
 
 // notIP marks frames that carry something other than IPv4/IPv6 (ARP, LLDP,
 // ...). They are skipped, not reported.
-var notIP = errors.New("pcap: not IP")
+var notIP = errors.New("not IP")
 
 // ipPacket is what link decoding yields: one IP packet or fragment.
 type ipPacket struct {

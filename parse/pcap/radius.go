@@ -13,10 +13,10 @@ import (
 // Errors of RADIUS decoding; the reader wraps them in a *model.ParseError
 // naming the frame, and emits the message with what could be read.
 var (
-	errShort       = errors.New("pcap: RADIUS packet shorter than its 20-byte header")
-	errLength      = errors.New("pcap: RADIUS length field disagrees with the datagram")
-	errUnknownCode = errors.New("pcap: unknown RADIUS code")
-	errAttr        = errors.New("pcap: RADIUS attribute overruns the packet")
+	errShort       = errors.New("RADIUS packet shorter than its 20-byte header")
+	errLength      = errors.New("RADIUS length field disagrees with the datagram")
+	errUnknownCode = errors.New("unknown RADIUS code")
+	errAttr        = errors.New("RADIUS attribute overruns the packet")
 )
 
 // RADIUS attribute numbers the reader treats specially.

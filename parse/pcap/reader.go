@@ -174,6 +174,17 @@ func NewReader(r io.Reader, o Options) (*Reader, error) {
 	rd.match.init(rd)
 	switch rd.format = sniffMagic(head); rd.format {
 	case model.FormatPcap:
+		// pcapgo keeps the link type in 8 bits (276, SLL2, would read as
+		// 20): take it from the file header.
+		hdr, err := br.Peek(24)
+		if err != nil {
+			return nil, fmt.Errorf("pcap: reading the file header: %w", noEOF(err))
+		}
+		var bo binary.ByteOrder = binary.LittleEndian
+		if m := binary.LittleEndian.Uint32(hdr); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 {
+			bo = binary.BigEndian
+		}
+		link := int(bo.Uint32(hdr[20:24]) & 0x0fffffff) // upper bits: FCS length flags
 		pr, err := pcapgo.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
@@ -181,7 +192,7 @@ func NewReader(r io.Reader, o Options) (*Reader, error) {
 		if s := pr.Snaplen(); s == 0 || s > maxSnaplen {
 			pr.SetSnaplen(maxSnaplen)
 		}
-		rd.src, rd.link, rd.offset = pr, int(pr.LinkType()), 24
+		rd.src, rd.link, rd.offset = pr, link, 24
 	case model.FormatPcapNG:
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
@@ -292,6 +303,11 @@ func ngLink(ng *pcapgo.NgReader, ci gopacket.CaptureInfo) int {
 	if err != nil {
 		return -1
 	}
+	// pcapgo keeps the 16-bit pcapng link type in 8 bits; 20 is no
+	// assigned link type, so it can only be 276 (Linux cooked v2) cut short.
+	if iface.LinkType == linkSLL2&0xff {
+		return linkSLL2
+	}
 	return int(iface.LinkType)
 }
 
@@ -308,7 +324,7 @@ func (r *Reader) endOfInput(err error) {
 		// partial last record and end normally.
 		src := r.src0()
 		src.Frame = r.frame + 1
-		r.match.queueErr(&model.ParseError{Src: src, Err: errors.New("pcap: capture truncated inside a record")})
+		r.match.queueErr(&model.ParseError{Src: src, Err: errors.New("capture truncated inside a record")})
 	default:
 		r.final = fmt.Errorf("pcap: %s: frame %d: %w", fileName(r.opt.File), r.frame+1, err)
 	}
