@@ -155,11 +155,11 @@ func Expand(paths []string) ([]Input, []error) {
 		if err != nil && strings.ContainsAny(p, "*?[") {
 			matches, gerr := filepath.Glob(p)
 			if gerr != nil {
-				errs = append(errs, fmt.Errorf("parse: %s: %w", p, gerr))
+				errs = append(errs, pathErr(p, gerr))
 				continue
 			}
 			if len(matches) == 0 {
-				errs = append(errs, fmt.Errorf("parse: %s: %w", p, ErrNoMatch))
+				errs = append(errs, pathErr(p, ErrNoMatch))
 				continue
 			}
 			slices.Sort(matches)
@@ -171,7 +171,7 @@ func Expand(paths []string) ([]Input, []error) {
 			continue
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("parse: %w", err))
+			errs = append(errs, pathErr(p, err))
 			continue
 		}
 		_ = st
@@ -185,7 +185,7 @@ func Expand(paths []string) ([]Input, []error) {
 func expandOne(p string, explicit bool) ([]Input, []error) {
 	st, err := os.Stat(p)
 	if err != nil {
-		return nil, []error{fmt.Errorf("parse: %w", err)}
+		return nil, []error{pathErr(p, err)}
 	}
 	if !st.IsDir() {
 		in, err := classify(p, st.Size(), explicit)
@@ -202,7 +202,7 @@ func expandOne(p string, explicit bool) ([]Input, []error) {
 	// WalkDir visits entries in lexical order.
 	werr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			errs = append(errs, fmt.Errorf("parse: %w", err))
+			errs = append(errs, pathErr(path, err))
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -213,7 +213,7 @@ func expandOne(p string, explicit bool) ([]Input, []error) {
 		}
 		info, err := d.Info()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("parse: %w", err))
+			errs = append(errs, pathErr(path, err))
 			return nil
 		}
 		in, err := classify(path, info.Size(), false)
@@ -227,7 +227,7 @@ func expandOne(p string, explicit bool) ([]Input, []error) {
 		return nil
 	})
 	if werr != nil {
-		errs = append(errs, fmt.Errorf("parse: %w", werr))
+		errs = append(errs, pathErr(p, werr))
 	}
 	return ins, errs
 }
@@ -254,7 +254,7 @@ func classify(path string, size int64, explicit bool) (*Input, error) {
 	}
 	head, isGz, err := readHead(path)
 	if err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
+		return nil, pathErr(path, err)
 	}
 	if len(head) == 0 {
 		if explicit || byName {
@@ -273,6 +273,17 @@ func classify(path string, size int64, explicit bool) (*Input, error) {
 	return &Input{Path: path, Format: name, Size: size, Gzip: isGz}, nil
 }
 
+// pathErr reports a problem with a whole path as a ParseError naming it, so
+// that it counts as skipped input and reading goes on with the other paths.
+// The *fs.PathError wrapping, which repeats the path, is dropped.
+func pathErr(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return &model.ParseError{Src: model.Source{File: path}, Err: err}
+}
+
 // readHead returns the first bytes of a file, decompressed when it is gzip.
 func readHead(path string) ([]byte, bool, error) {
 	fh, err := os.Open(path)
@@ -283,12 +294,12 @@ func readHead(path string) ([]byte, bool, error) {
 	br := bufio.NewReaderSize(fh, headSize)
 	r, gz, err := maybeGunzip(br)
 	if err != nil {
-		return nil, gz, fmt.Errorf("%s: %w", path, err)
+		return nil, gz, err
 	}
 	head := make([]byte, headSize)
 	n, err := io.ReadFull(r, head)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return head[:n], gz, fmt.Errorf("%s: %w", path, err)
+		return head[:n], gz, err
 	}
 	return head[:n], gz, nil
 }

@@ -158,7 +158,7 @@ func run(ctx context.Context, args []string, io *IO) ExitCode {
 		fs.SortFlags = false
 		opts = c.Flags(fs)
 		fs.Usage = func() {}
-		if err := fs.Parse(rest); err != nil {
+		if err := fs.Parse(joinOptionalValues(fs, rest)); err != nil {
 			if errors.Is(err, pflag.ErrHelp) {
 				printCommandHelp(io, c)
 				return ExitOK
@@ -184,4 +184,27 @@ func run(ctx context.Context, args []string, io *IO) ExitCode {
 		return ExitInterrupted
 	}
 	return code
+}
+
+// joinOptionalValues lets "--fields a,b" work as "--fields=a,b" for flags
+// whose value is optional (pflag would read the flag as given without a
+// value and a,b as a path): the next argument is joined to the flag when
+// it is not a flag itself and no file of that name exists.
+func joinOptionalValues(fs *pflag.FlagSet, args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if strings.HasPrefix(a, "--") && !strings.Contains(a, "=") && i+1 < len(args) {
+			if f := fs.Lookup(a[2:]); f != nil && f.NoOptDefVal != "" && looksLikeValue(args[i+1]) {
+				out = append(out, a+"="+args[i+1])
+				i++
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }

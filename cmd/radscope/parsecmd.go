@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/radscope/radscope/dict"
@@ -210,4 +211,18 @@ func globMatch(p, s string) bool {
 		s = s[k+len(parts[i]):]
 	}
 	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+// looksLikeValue reports whether s, found after a flag whose value is
+// optional, is that value (a list of names) rather than a path.
+func looksLikeValue(s string) bool {
+	if _, err := os.Stat(s); err == nil || s == "-" || strings.ContainsAny(s, "/\\*?[") {
+		return false
+	}
+	for _, f := range strings.Split(s, ",") {
+		if f == "" || strings.ContainsAny(f, " .") {
+			return false
+		}
+	}
+	return true
 }

@@ -232,9 +232,9 @@ func (p *Parser) Parse(line string, src model.Source) (model.Message, error) {
 	}
 	if bad != nil {
 		b.Msg.Marks |= model.MarkMalformed
-		return b.Msg, bad
+		return b.Done(), bad
 	}
-	return b.Msg, nil
+	return b.Done(), nil
 }
 
 func firstErr(a, b *model.ParseError) *model.ParseError {

@@ -171,9 +171,9 @@ func (p *Parser) Parse(line string, src model.Source) (model.Message, error) {
 	}
 	if bad != nil {
 		b.Msg.Marks |= model.MarkMalformed
-		return b.Msg, bad
+		return b.Done(), bad
 	}
-	return b.Msg, nil
+	return b.Done(), nil
 }
 
 // Complete reports whether the last line parsed ended on a whole
