@@ -24,7 +24,7 @@ import (
 
 // Errors a caller can branch on.
 var (
-	ErrHeader    = errors.New("short header: want NAS-IP-Address,User-Name,Record-Date,Record-Time,Service-Name,Computer-Name")
+	ErrHeader    = errors.New("not an NPS record: want the IAS header NAS-IP-Address,User-Name,Record-Date,Record-Time,Service-Name,Computer-Name or an ODBC or DTS line")
 	ErrOddPairs  = errors.New("attribute has no value (odd number of fields after the header)")
 	ErrAttrID    = errors.New("invalid attribute number")
 	ErrTruncated = record.ErrTruncated
