@@ -167,6 +167,9 @@ func (w *Writer) dts(m *model.Message, fs []field) {
 	w.dtsElem(frameEventSrc, 1, cleanText(service(m)))
 	for _, f := range fs {
 		name := f.name
+		if n, ok := dtsNames[f.id]; ok {
+			name = n
+		}
 		if !xmlName(name) {
 			name = dict.UnknownName(0, f.id)
 			if f.id == 0 {
@@ -191,6 +194,15 @@ func (w *Writer) dts(m *model.Message, fs []field) {
 		}
 	}
 	b.WriteString("</Event>")
+}
+
+// dtsNames are the element names NPS writes where its dictionary spells an
+// attribute differently from the RADIUS name (the real DTS samples,
+// nps-log-formats.md §5).
+var dtsNames = map[int32]string{
+	66: "Tunnel-Client-Endpt",
+	67: "Tunnel-Server-Endpt",
+	81: "Tunnel-Pvt-Group-ID",
 }
 
 func (w *Writer) dtsElem(name string, dataType int, v string) {
