@@ -276,6 +276,17 @@ func (s *Server) respond(r *request, code radius.Code, attrs radius.Attributes) 
 		b, _ = p.MarshalBinary()
 	}
 	reqAuth := r.pkt.Authenticator[:]
+	if code == radius.CodeAccountingResponse && r.pkt.Code == radius.CodeAccountingRequest {
+		// RFC 3579 defines Message-Authenticator for Access packets only;
+		// for accounting, FreeRADIUS (and RFC 5176 for CoA) compute it over
+		// a zeroed authenticator field. Interoperate with that.
+		if err := secret.SetMessageAuthenticator(r.secret, b, make([]byte, 16)); err != nil {
+			s.log.Warn("nps: signing response failed", "err", err)
+		}
+		a := secret.ResponseAuthenticator(r.secret, b, reqAuth)
+		copy(b[4:20], a[:])
+		return b
+	}
 	if err := secret.SignResponse(r.secret, b, reqAuth); err != nil {
 		s.log.Warn("nps: signing response failed", "err", err)
 	}

@@ -104,6 +104,7 @@ type Server struct {
 	cancel  context.CancelFunc
 	mu      sync.Mutex
 	conns   []net.PacketConn
+	lnAddrs []net.Addr
 	closed  bool
 	wg      sync.WaitGroup
 }
@@ -315,6 +316,12 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		conns = append(conns, c)
 		kinds = append(kinds, x.kind)
 	}
+	s.mu.Lock()
+	s.lnAddrs = s.lnAddrs[:0]
+	for _, c := range conns {
+		s.lnAddrs = append(s.lnAddrs, c.LocalAddr())
+	}
+	s.mu.Unlock()
 	errc := make(chan error, len(conns))
 	for i, c := range conns {
 		go func() { errc <- s.serve(ctx, c, kinds[i]) }()
@@ -332,10 +339,15 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return first
 }
 
-// Addrs returns the local addresses of the connections being served.
+// Addrs returns the local addresses being served: for ListenAndServe,
+// those of auth_listen then acct_listen in the scenario's order; else those
+// of the connections given to Serve.
 func (s *Server) Addrs() []net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.lnAddrs) > 0 {
+		return append([]net.Addr(nil), s.lnAddrs...)
+	}
 	out := make([]net.Addr, len(s.conns))
 	for i, c := range s.conns {
 		out[i] = c.LocalAddr()
@@ -507,4 +519,11 @@ func (s *Server) nextClass() ([]byte, string) {
 	b = binary.BigEndian.AppendUint64(b, n)
 	text := fmt.Sprintf("311 1 %s %s %d", s.sc.Server.Address, s.boot.UTC().Format("01/02/2006 15:04:05"), n)
 	return b, text
+}
+
+// served returns how many connections are being served.
+func (s *Server) served() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
