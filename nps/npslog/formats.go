@@ -212,7 +212,7 @@ func (w *Writer) dtsElem(name string, dataType int, v string) {
 	b.WriteString(` data_type="`)
 	b.WriteString(strconv.Itoa(dataType))
 	b.WriteString(`">`)
-	xmlEscape(b, v)
+	xmlText(b, v)
 	b.WriteString("</")
 	b.WriteString(name)
 	b.WriteByte('>')
@@ -221,6 +221,23 @@ func (w *Writer) dtsElem(name string, dataType int, v string) {
 type byteWriter interface {
 	WriteString(string) (int, error)
 	WriteByte(byte) error
+}
+
+// xmlText writes element text as NPS does: &, < and > escaped, quotes as
+// they are.
+func xmlText(b byteWriter, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // xmlEscape writes s with the five XML special characters escaped; s is

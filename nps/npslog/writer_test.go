@@ -245,7 +245,7 @@ func TestDTSShape(t *testing.T) {
 	if !strings.Contains(string(out), `<Timestamp data_type="4">05/02/2024 10:23:13.729</Timestamp>`) {
 		t.Error("Timestamp not local with milliseconds")
 	}
-	if !strings.Contains(string(out), `<Client-Friendly-Name data_type="1">VPN &quot;east&quot; &lt;gw&gt;</Client-Friendly-Name>`) {
+	if !strings.Contains(string(out), `<Client-Friendly-Name data_type="1">VPN "east" &lt;gw&gt;</Client-Friendly-Name>`) {
 		t.Error("text not XML-escaped")
 	}
 }
