@@ -29,7 +29,7 @@ var Fixed = []string{
 // DefaultColumns are the columns of the table and CSV formats when no
 // --fields is given.
 var DefaultColumns = []string{
-	"Time", "Computer-Name", "Packet-Type", "User", "Client", "Calling-Station-Id",
+	"Time", "Computer-Name", "Packet-Type", "Event-ID", "User", "Client", "Calling-Station-Id",
 	"Reason-Code", "Reason", "Marks", "Source",
 }
 

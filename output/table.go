@@ -11,7 +11,7 @@ import (
 // widths of the default table columns on a terminal; other columns get 20.
 var widths = map[string]int{
 	"time": 23, "computer-name": 10, "packet-type": 19, "user": 22, "client": 21,
-	"calling-station-id": 17, "reason-code": 6, "reason": 32, "marks": 9, "source": 30,
+	"calling-station-id": 17, "event-id": 8, "reason-code": 6, "reason": 32, "marks": 9, "source": 30,
 }
 
 type tableWriter struct {

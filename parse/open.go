@@ -16,7 +16,10 @@ import (
 
 	"github.com/radscope/radscope/dict"
 	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/parse/pcap"
 	"github.com/radscope/radscope/parse/textio"
+	"github.com/radscope/radscope/parse/winevent"
+	"github.com/radscope/radscope/secret"
 )
 
 // Options configure Open.
@@ -29,9 +32,10 @@ type Options struct {
 	Workers  int              // files parsed at once; 0 means GOMAXPROCS
 	Stdin    io.Reader        // what "-" reads; nil means os.Stdin
 
-	// Extra holds format-specific options (shared secrets for captures,
-	// ports) that the format table passes to its readers.
-	Extra any
+	// Captures only.
+	Secrets     *secret.Store // shared secrets to decrypt and verify with; nil: none
+	Ports       []uint16      // UDP ports read as RADIUS besides the standard ones
+	ShowSecrets bool          // put decrypted passwords in attribute values (still marked sensitive)
 }
 
 // Errors a caller can branch on.
@@ -79,6 +83,36 @@ type format struct {
 // first: their magic numbers are unambiguous.
 var formats = []format{
 	{
+		name: model.FormatPcap,
+		sniff: func(head []byte) (model.Format, bool) {
+			if !pcap.Sniff(head) {
+				return "", false
+			}
+			if len(head) >= 4 && head[0] == 0x0A && head[1] == 0x0D && head[2] == 0x0D && head[3] == 0x0A {
+				return model.FormatPcapNG, true
+			}
+			return model.FormatPcap, true
+		},
+		open: func(r io.Reader, _ io.ReaderAt, _ int64, _ model.Format, file string, o Options) (reader, error) {
+			return pcap.NewReader(r, pcap.Options{File: file, Dict: o.Dict, Secrets: o.Secrets, Ports: o.Ports, ShowSecrets: o.ShowSecrets})
+		},
+		names: []string{"*.pcap", "*.pcapng", "*.cap", "*.dmp"},
+	},
+	{
+		name: model.FormatEVTX,
+		sniff: func(head []byte) (model.Format, bool) {
+			return model.FormatEVTX, winevent.SniffEVTX(head)
+		},
+		open: func(r io.Reader, ra io.ReaderAt, size int64, _ model.Format, file string, o Options) (reader, error) {
+			wo := winevent.Options{File: file, Location: o.Location, Strict: o.Strict}
+			if ra != nil && size > 0 {
+				return winevent.NewEVTXReader(ra, size, wo), nil
+			}
+			return winevent.NewReader(model.FormatEVTX, r, wo)
+		},
+		names: []string{"*.evtx"},
+	},
+	{
 		name:  "nps",
 		sniff: sniffNPS,
 		text:  true,
@@ -87,6 +121,21 @@ var formats = []format{
 		},
 		names:    []string{"in*.log", "iaslog*.log"},
 		sniffExt: []string{".log", ".txt"},
+	},
+	{
+		name: "winevent",
+		sniff: func(head []byte) (model.Format, bool) {
+			f, ok := winevent.Sniff(head)
+			if f == model.FormatEVTX {
+				return "", false
+			}
+			return f, ok
+		},
+		text: true,
+		open: func(r io.Reader, _ io.ReaderAt, _ int64, f model.Format, file string, o Options) (reader, error) {
+			return winevent.NewReader(f, r, winevent.Options{File: file, Location: o.Location, Strict: o.Strict})
+		},
+		sniffExt: []string{".xml", ".csv", ".json", ".ndjson", ".jsonl", ".txt", ".log"},
 	},
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/radscope/radscope/dict"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse"
+	"github.com/radscope/radscope/secret"
 	"github.com/spf13/pflag"
 )
 
@@ -20,6 +21,9 @@ type inputFlags struct {
 	verbose      int
 	dictionary   []string
 	showSecrets  bool
+	secrets      []string
+	secretsFile  []string
+	ports        []uint
 }
 
 func (f *inputFlags) add(fs *pflag.FlagSet) {
@@ -31,6 +35,9 @@ func (f *inputFlags) add(fs *pflag.FlagSet) {
 	fs.CountVarP(&f.verbose, "verbose", "v", "print every bad record and more detail (repeat for more)")
 	fs.StringSliceVar(&f.dictionary, "dictionary", nil, "load FreeRADIUS-format dictionary `FILE|DIR` (repeatable)")
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "print passwords and other secrets instead of <redacted>")
+	fs.StringArrayVar(&f.secrets, "secret", nil, "RADIUS shared `SECRET` for all captured traffic, or env:VAR to read it from the environment (repeatable; a literal secret on the command line is visible to other users: prefer env:VAR or --secrets-file)")
+	fs.StringArrayVar(&f.secretsFile, "secrets-file", nil, "`FILE` of lines 'CIDR-or-IP secret' (# comments; secret may be env:VAR)")
+	fs.UintSliceVar(&f.ports, "ports", nil, "extra UDP `PORTS` to read as RADIUS in captures (1812, 1813, 1645, 1646, 3799 always are)")
 }
 
 // options turns the flags into parse options.
@@ -58,6 +65,33 @@ func (f *inputFlags) options(io *IO) (parse.Options, error) {
 		}
 	}
 	o.Strict = f.strict
+	o.ShowSecrets = f.showSecrets
+	if len(f.secrets) > 0 || len(f.secretsFile) > 0 {
+		st := &secret.Store{LookupEnv: func(k string) (string, bool) {
+			v := io.Getenv(k)
+			return v, v != ""
+		}}
+		for _, v := range f.secrets {
+			if err := st.AddArg(v); err != nil {
+				return o, usageErrorf("--secret: %v", err)
+			}
+		}
+		for _, p := range f.secretsFile {
+			if err := st.LoadFile(p); err != nil {
+				return o, usageErrorf("--secrets-file: %v", err)
+			}
+		}
+		if st.FromArgv && !f.quiet {
+			fmt.Fprintln(io.Err, "radscope: warning: a secret given on the command line can be seen by other users of this machine (ps, shell history); use --secret env:VAR or --secrets-file")
+		}
+		o.Secrets = st
+	}
+	for _, p := range f.ports {
+		if p == 0 || p > 65535 {
+			return o, usageErrorf("--ports: %d is not a UDP port", p)
+		}
+		o.Ports = append(o.Ports, uint16(p))
+	}
 	o.Stdin = io.In
 	o.Dict = dict.Default()
 	if len(f.dictionary) > 0 {
