@@ -104,6 +104,14 @@ func (t *tableWriter) cell(b []byte, i, n int, v, color string) []byte {
 		}
 		return b
 	}
+	// On a terminal, control characters in data (an escape sequence in a
+	// user name, say) would drive the terminal: show them as '?'.
+	v = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return '?'
+		}
+		return r
+	}, v)
 	w, ok := widths[strings.ToLower(t.columns()[i])]
 	if !ok {
 		w = 20
