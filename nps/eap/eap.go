@@ -208,6 +208,20 @@ type Conversation struct {
 	idle     *time.Timer
 	closed   bool
 	nakCount int
+	fragSize int // 0: Config.FragmentSize
+}
+
+// SetFragmentSize sets the most TLS data one EAP-Request of this
+// conversation carries, overriding Config.FragmentSize; NPS sizes fragments
+// from the Framed-MTU the NAS sends (RFC 3579 §2.2), less the EAP and
+// PEAP headers. Values outside 64-MaxMessage are ignored.
+func (c *Conversation) SetFragmentSize(n int) {
+	if n < 64 || n > MaxMessage {
+		return
+	}
+	c.mu.Lock()
+	c.fragSize = n
+	c.mu.Unlock()
 }
 
 // NewConversation starts a conversation. The first message given to Step is

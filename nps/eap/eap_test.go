@@ -179,6 +179,27 @@ func checkKeys(t *testing.T, p *testPeer, r Result) {
 	}
 }
 
+func TestSetFragmentSize(t *testing.T) {
+	srv := newServer(t, 0, MethodPEAP)
+	ctx := context.Background()
+	c := srv.NewConversation()
+	defer c.Close()
+	c.SetFragmentSize(300)
+	c.SetFragmentSize(10) // ignored
+	p := testPeer{identity: "x", user: "alice", password: "Passw0rd!"}
+	r := srv.Step(ctx, c, encode(CodeResponse, 1, TypeIdentity, []byte("x")))
+	req, _ := parsePacket(r.Reply)
+	msg, err := p.answer(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = srv.Step(ctx, c, msg) // the server's first flight, with the certificate
+	if len(r.Reply) != 5+1+4+300 || r.Reply[5] != peapFlagLength|peapFlagMore {
+		t.Fatalf("first fragment of %d bytes, flags %#x", len(r.Reply), r.Reply[5])
+	}
+	p.conn.Close()
+}
+
 func TestStartAndRetransmit(t *testing.T) {
 	srv := newServer(t, 0, MethodMSCHAPv2)
 	ctx := context.Background()

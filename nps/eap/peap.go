@@ -322,6 +322,9 @@ func (ps *peapState) send(c *Conversation, out []byte) Result {
 
 func (ps *peapState) sendFragment(c *Conversation) Result {
 	size := ps.s.cfg.FragmentSize
+	if c.fragSize > 0 {
+		size = c.fragSize
+	}
 	n := min(len(ps.tx), size)
 	flags := byte(peapVersion)
 	var length []byte
