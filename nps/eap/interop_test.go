@@ -34,6 +34,8 @@ type radiusEAP struct {
 	convs   map[string]*Conversation
 	next    int
 	results []Result
+	// PEAP messages with the M flag: fragments from the peer and from us
+	clientFrags, serverFrags int
 }
 
 func startRADIUS(t *testing.T, srv *Server, sec []byte) *radiusEAP {
@@ -87,6 +89,14 @@ func (r *radiusEAP) handle(b []byte) []byte {
 	r.mu.Unlock()
 
 	res := r.srv.Step(context.Background(), conv, eapMsg)
+	r.mu.Lock()
+	if len(eapMsg) > 5 && eapMsg[4] == TypePEAP && eapMsg[5]&peapFlagMore != 0 {
+		r.clientFrags++
+	}
+	if len(res.Reply) > 5 && res.Reply[4] == TypePEAP && res.Reply[5]&peapFlagMore != 0 {
+		r.serverFrags++
+	}
+	r.mu.Unlock()
 	code := radius.CodeAccessChallenge
 	switch {
 	case res.Done && res.Success:
@@ -165,31 +175,39 @@ func TestEapolTestInterop(t *testing.T) {
 		conf         string
 		ok           bool
 		user         string
+		frag         int
 	}{
 		{"eap-mschapv2 accept", MethodMSCHAPv2, `eap=MSCHAPV2
 	identity="alice"
-	password="Passw0rd!"`, true, "alice"},
+	password="Passw0rd!"`, true, "alice", 0},
 		{"eap-mschapv2 wrong password", MethodMSCHAPv2, `eap=MSCHAPV2
 	identity="alice"
-	password="wrong"`, false, "alice"},
+	password="wrong"`, false, "alice", 0},
 		{"peap-mschapv2 accept", MethodPEAP, `eap=PEAP
 	identity="alice"
 	anonymous_identity="anonymous"
 	password="Passw0rd!"
 	phase1="peapver=0"
-	phase2="auth=MSCHAPV2"`, true, "alice"},
+	phase2="auth=MSCHAPV2"`, true, "alice", 0},
 		{"peap-mschapv2 wrong password", MethodPEAP, `eap=PEAP
 	identity="alice"
 	anonymous_identity="anonymous"
 	password="wrong"
 	phase1="peapver=0"
-	phase2="auth=MSCHAPV2"`, false, "alice"},
+	phase2="auth=MSCHAPV2"`, false, "alice", 0},
+		{"peap-mschapv2 fragmented both ways", MethodPEAP, `eap=PEAP
+	identity="CONTOSO\alice"
+	anonymous_identity="anonymous@contoso.com"
+	password="Passw0rd!"
+	fragment_size=100
+	phase1="peapver=0"
+	phase2="auth=MSCHAPV2"`, true, `CONTOSO\alice`, 150},
 	}
 	sec := []byte("interop-secret")
 	dir := t.TempDir()
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, err := NewServer(Config{Certificate: testCert(t), NTHash: directory, Methods: []string{tc.method}})
+			srv, err := NewServer(Config{Certificate: testCert(t), NTHash: directory, Methods: []string{tc.method}, FragmentSize: tc.frag})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,6 +236,14 @@ func TestEapolTestInterop(t *testing.T) {
 				}
 				if !res.Success || res.InnerUser != tc.user || res.Method != tc.method {
 					t.Fatalf("server result %+v", res)
+				}
+				if tc.frag > 0 {
+					rs.mu.Lock()
+					cf, sf := rs.clientFrags, rs.serverFrags
+					rs.mu.Unlock()
+					if cf == 0 || sf == 0 {
+						t.Fatalf("fragments: %d from eapol_test, %d from the server", cf, sf)
+					}
 				}
 				return
 			}
