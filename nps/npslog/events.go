@@ -3,7 +3,6 @@ package npslog
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -28,9 +27,6 @@ const (
 	loggingResult        = "Accounting information was written to the local log file."
 	mfaPrefix            = "NPS Extension for Azure MFA: "
 )
-
-// ErrEvent is returned by EventWriter.Write for a message it cannot write.
-var ErrEvent = errors.New("npslog: unsupported event")
 
 // EventWriter writes Windows events as `wevtutil qe /f:xml` prints them:
 // one <Event xmlns='…'> element per line (CRLF), System then EventData.
