@@ -9,6 +9,9 @@
 //   - EventWriter: Security 6272/6273/6274 and AzureMfa AuthN/AuthZ events
 //     in the form `wevtutil qe /f:xml` prints, one <Event> per line.
 //
+// FileName gives the file names NPS uses for each rotation (INyyMMdd.log,
+// iaslogN.log ...).
+//
 // The input is a model.Message: the key fields (Code, User, NASAddr, Class,
 // Policy, Reason ...) and the attributes, named as package dict names them.
 // An attribute's value is written from Attr.Value (an enumeration name or a
