@@ -111,16 +111,16 @@ func (s *Server) extension(ctx context.Context, r *request) []byte {
 		return s.extException(r, "REQUEST_FORMAT_ERROR", msgRequestFormat)
 	}
 	if !r.nasIP.IsValid() && r.nasID == "" {
-		s.mfaEvent(r, channelAuthZ, providerAuthZ, 4, "Warning", msgMissingNAS, nil)
+		s.mfaEvent(r, channelAuthZ, providerAuthZ, 4, "Warning", "warning", msgMissingNAS, nil)
 	}
 	if wl := ext.IPWhitelistAddrs(); len(wl) > 0 {
 		if !r.nasIP.IsValid() {
-			s.mfaEvent(r, channelAuthZ, providerAuthZ, 4, "Warning", msgWhitelistNoNAS, nil)
+			s.mfaEvent(r, channelAuthZ, providerAuthZ, 4, "Warning", "warning", msgWhitelistNoNAS, nil)
 		} else {
 			for _, a := range wl {
 				if a == r.nasIP {
 					r.debug("MFA extension: NAS-IP-Address is in IP_WHITELIST; MFA skipped", "nas_ip", r.nasIP.String())
-					mf.Result = "Skipped"
+					mf.Result, mf.Outcome = "Skipped", "accepted"
 					return s.accept(r, true)
 				}
 			}
@@ -152,7 +152,7 @@ func (s *Server) extension(ctx context.Context, r *request) []byte {
 	if !reg.Enrolled {
 		if ext.RequireUserMatch == "FALSE" {
 			r.debug("MFA extension: user not enrolled; REQUIRE_USER_MATCH is FALSE, so no MFA")
-			mf.Result = "Skipped"
+			mf.Result, mf.Outcome = "Skipped", "accepted"
 			return s.accept(r, true)
 		}
 		r.debug("MFA extension: user not enrolled and REQUIRE_USER_MATCH is not FALSE")
@@ -178,17 +178,17 @@ func (s *Server) extension(ctx context.Context, r *request) []byte {
 			return s.mfaReject(r, identity, res, channelAuthZ)
 		}
 		r.debug("MFA extension: MFA succeeded")
-		mf.Result = mfa.Success
+		mf.Result, mf.Outcome = mfa.Success, "accepted"
 		r.discard = true
 		return s.accept(r, true)
 	}
 	state := s.newGUID()
-	s.mfaEvent(r, channelAuthZ, providerAuthZ, 1, "Information",
+	mf.State = state
+	s.mfaEvent(r, channelAuthZ, providerAuthZ, 1, "Information", "challenge",
 		fmt.Sprintf("%sCID: %s : Challenge requested in Authentication Ext for User %s with state %s", extPrefix, cid, identity, state), mf)
 	if r.method != scenario.MethodPAP {
 		r.debug("MFA extension: a one-time code is needed but the request is not PAP", "method", r.method)
 		mf.Error = "REQUEST_MISSING_CODE"
-		mf.Message = "Challenge requested in Authentication Ext for User " + identity + " with state " + state
 		return s.extReject(r)
 	}
 	res = s.backend.Challenge(sctx, req)
@@ -245,7 +245,7 @@ func (s *Server) otpAnswer(ctx context.Context, r *request, sess *otpSession, ex
 	if !res.OK() {
 		return s.mfaReject(r, sess.identity, res, channelAuthN)
 	}
-	mf.Result = mfa.Success
+	mf.Result, mf.Outcome = mfa.Success, "accepted"
 	r.discard = true
 	r.debug("MFA extension: code accepted; network policy attributes are not sent on this path")
 	return s.accept(r, false)
@@ -262,12 +262,12 @@ func (s *Server) mfaReject(r *request, identity string, res mfa.Result, channel 
 	if res.ExtError != "" {
 		return s.extException(r, res.ExtError, res.Message)
 	}
-	mf.Result, mf.Message = res.Code, res.Message
+	mf.Result = res.Code
 	provider := providerAuthZ
 	if channel == channelAuthN {
 		provider = providerAuthN
 	}
-	s.mfaEvent(r, channel, provider, 1, "Error",
+	s.mfaEvent(r, channel, provider, 1, "Error", "rejected",
 		fmt.Sprintf("%sCID: %s : Access Rejected for user %s with Azure MFA response: %s and message: %s", extPrefix, mf.CID, identity, res.Code, res.Message), mf)
 	r.debug("MFA extension: rejected", "response", res.Code)
 	return s.extReject(r)
@@ -281,8 +281,8 @@ func (s *Server) extException(r *request, code, msg string) []byte {
 		mf = &model.MFA{CID: s.newGUID()}
 		r.d.MFA = mf
 	}
-	mf.Error, mf.Message = code, msg
-	s.mfaEvent(r, channelAuthZAdmin, providerAuthZ, 1, "Error",
+	mf.Error = code
+	s.mfaEvent(r, channelAuthZAdmin, providerAuthZ, 1, "Error", "error",
 		fmt.Sprintf("%sCID: %s :Exception in Authentication Ext for User %s :: ErrorCode:: CID :%s %s Msg:: %s", extPrefix, mf.CID, r.user, mf.CID, code, msg), mf)
 	r.debug("MFA extension: exception", "error", code)
 	return s.extReject(r)
@@ -299,7 +299,7 @@ func (s *Server) extReject(r *request) []byte {
 // extIgnoring logs that the extension skips a decision that is not an
 // Accept.
 func (s *Server) extIgnoring(r *request, state string) {
-	s.mfaEvent(r, channelAuthZ, providerAuthZ, 1, "Information",
+	s.mfaEvent(r, channelAuthZ, providerAuthZ, 1, "Information", "ignored",
 		fmt.Sprintf("NPS Extension for Azure MFA only performs Secondary Auth for Radius requests in AccessAccept State. Request received for User %s with response state %s, ignoring request.", r.user, state), nil)
 }
 

@@ -284,6 +284,7 @@ func (s *Server) securityEvent(r *request, id int, at time.Time) {
 	m.Time = at
 	m.User = r.user
 	m.Reason = model.NoReason
+	m.MFA = nil
 	if id == 6273 {
 		m.Reason = r.d.Reason
 	}
@@ -291,8 +292,14 @@ func (s *Server) securityEvent(r *request, id int, at time.Time) {
 	s.opts.Logger.LogEvent(m)
 }
 
-// mfaEvent logs an AzureMfa AuthN/AuthZ event.
-func (s *Server) mfaEvent(r *request, channel, provider string, id int, level, text string, mf *model.MFA) {
+// mfaEvent logs an AzureMfa AuthN/AuthZ event. outcome is the
+// model.MFA Outcome (challenge, rejected, error, warning, ignored); when mf
+// is the decision's MFA it gets the outcome and the text too.
+func (s *Server) mfaEvent(r *request, channel, provider string, id int, level, outcome, text string, mf *model.MFA) {
+	if mf == nil {
+		mf = &model.MFA{}
+	}
+	mf.Outcome, mf.Message = outcome, text
 	if s.opts.Logger == nil {
 		return
 	}
@@ -307,10 +314,8 @@ func (s *Server) mfaEvent(r *request, channel, provider string, id int, level, t
 		Reason:     model.NoReason,
 		Event:      &model.Event{ID: id, Provider: provider, Channel: channel, Level: level, Message: text},
 	}
-	if mf != nil {
-		c := *mf
-		m.MFA = &c
-	}
+	c := *mf
+	m.MFA = &c
 	s.opts.Logger.LogEvent(m)
 }
 
