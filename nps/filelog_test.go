@@ -31,7 +31,7 @@ func TestLogsRoundTrip(t *testing.T) {
 	s, _ := newServer(t, sc, Options{Logger: Loggers{fl, rec}, Clock: fakeClock()})
 	for _, b := range [][]byte{
 		newReq(testSecret).userName("throttled").pap("pw").nasIP("10.0.1.1").encode(t), // MFA reject, reason 21
-		newReq(testSecret).userName("alice").pap("bad").nasIP("10.0.1.1").encode(t),     // reason 16
+		newReq(testSecret).userName("alice").pap("bad").nasIP("10.0.1.1").encode(t),    // reason 16
 		newReq(testSecret).userName("newbie").mschapv2("newbie", "pw").str(attrNASIdentifier, "vpn1").encode(t),
 		newReq(testSecret).userName("carol").pap("pw").nasIP("10.0.1.1").encode(t), // challenge
 	} {
