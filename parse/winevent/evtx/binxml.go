@@ -535,14 +535,23 @@ func (c *chunkDec) fragment(start, end, nest int) ([]item, error) {
 	return items, p.err
 }
 
+// maxNodes bounds the work of one record: templates and binary XML values
+// can refer to each other so that a small record would expand without end.
+const maxNodes = 1 << 16
+
 // builder instantiates decoded items into an Element tree.
 type builder struct {
-	c   *chunkDec
-	err error
+	c     *chunkDec
+	err   error
+	nodes int
 }
 
 func (b *builder) fill(parent *Element, items []item, vals []valueRef, nest int) {
 	for i := range items {
+		if b.nodes++; b.nodes > maxNodes {
+			b.setErr(fmt.Errorf("%w: record expands to more than %d nodes", ErrBinXML, maxNodes))
+			return
+		}
 		it := &items[i]
 		switch it.kind {
 		case itemText:
