@@ -55,13 +55,17 @@ func FuzzCSV(f *testing.F) {
 func FuzzJSON(f *testing.F) {
 	seed(f, "ps-all.json", "winlogbeat.ndjson", "bad.ndjson")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzReader(t, func() *winevent.Reader { return winevent.NewJSONReader(bytes.NewReader(b), winevent.Options{File: "f"}) })
+		fuzzReader(t, func() *winevent.Reader {
+			return winevent.NewJSONReader(bytes.NewReader(b), winevent.Options{File: "f"})
+		})
 	})
 }
 
 func FuzzText(f *testing.F) {
 	seed(f, "wevtutil-security.txt", "formatlist-all.txt", "formatlist-utf16le.txt", "viewer-details.txt", "viewer-details-noxml.txt")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fuzzReader(t, func() *winevent.Reader { return winevent.NewTextReader(bytes.NewReader(b), winevent.Options{File: "f"}) })
+		fuzzReader(t, func() *winevent.Reader {
+			return winevent.NewTextReader(bytes.NewReader(b), winevent.Options{File: "f"})
+		})
 	})
 }
