@@ -40,33 +40,35 @@ type Source struct {
 }
 
 // String renders the position the way go/token does: file:line:col, or
-// file:frame N / file:record N / file:offset N when there are no lines.
-func (s Source) String() string {
-	var b strings.Builder
+// file: frame N / file: record N / file: offset N when there are no lines.
+func (s Source) String() string { return string(s.AppendTo(nil)) }
+
+// AppendTo appends String's text to b.
+func (s Source) AppendTo(b []byte) []byte {
 	f := s.File
 	if f == "" {
 		f = "-"
 	}
-	b.WriteString(f)
+	b = append(b, f...)
 	switch {
 	case s.Line > 0:
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(s.Line))
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(s.Line), 10)
 		if s.Col > 0 {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(s.Col))
+			b = append(b, ':')
+			b = strconv.AppendInt(b, int64(s.Col), 10)
 		}
 	case s.Frame > 0:
-		b.WriteString(": frame ")
-		b.WriteString(strconv.FormatInt(s.Frame, 10))
+		b = append(b, ": frame "...)
+		b = strconv.AppendInt(b, s.Frame, 10)
 	case s.Record > 0:
-		b.WriteString(": record ")
-		b.WriteString(strconv.FormatInt(s.Record, 10))
+		b = append(b, ": record "...)
+		b = strconv.AppendInt(b, s.Record, 10)
 	case s.Offset > 0:
-		b.WriteString(": offset ")
-		b.WriteString(strconv.FormatInt(s.Offset, 10))
+		b = append(b, ": offset "...)
+		b = strconv.AppendInt(b, s.Offset, 10)
 	}
-	return b.String()
+	return b
 }
 
 // ParseError reports one bad record (or frame, or chunk). Readers yield it

@@ -33,9 +33,6 @@ var DefaultColumns = []string{
 	"Reason-Code", "Reason", "Marks", "Source",
 }
 
-// attrs the fixed fields already render.
-var shadowed = map[string]bool{"packet-type": true, "reason-code": true}
-
 // Options control rendering.
 type Options struct {
 	Fields      []string       // columns for table/csv; filter for ndjson/json; nil for all
@@ -54,31 +51,44 @@ type kv struct {
 	multi []string
 }
 
-// render turns a message into its fields, in output order. It appends to
-// dst to avoid allocation.
-func render(dst []kv, m *model.Message, o *Options) []kv {
+// emitter receives a message's fields in output order. The table and CSV
+// writers collect them as kv pairs; the JSON writers append them straight to
+// their buffer, which keeps the NDJSON path free of per-field allocations.
+type emitter interface {
+	str(key, val string) // called only for non-empty values
+	num(key string, v int64)
+	time(key string, t time.Time)
+	source(key string, s model.Source)
+	multi(key string, vals []string)
+}
+
+// timeLayout is the layout of every time radscope prints.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// emit sends m's fields to e, in output order: the fixed fields, then the
+// attributes with repeats gathered under one key in first-seen order.
+func emit(e emitter, m *model.Message, o *Options) {
 	add := func(k, v string) {
 		if v != "" {
-			dst = append(dst, kv{key: k, val: v})
+			e.str(k, v)
 		}
 	}
-	addNum := func(k, v string) { dst = append(dst, kv{key: k, val: v, num: true}) }
 	if !m.Time.IsZero() {
 		t := m.Time
 		if o.Location != nil {
 			t = t.In(o.Location)
 		}
-		add("Time", t.Format("2006-01-02T15:04:05.000Z07:00"))
+		e.time("Time", t)
 	}
 	add("Kind", m.Kind.String())
 	add("Format", string(m.Src.Format))
-	add("Source", m.Src.String())
+	e.source("Source", m.Src)
 	add("Computer-Name", m.Computer)
 	add("Service", m.Service)
 	add("Packet-Type", m.Code.String())
 	add("User", m.User)
 	if m.Ident != model.NoIdent && m.Kind == model.KindPacket {
-		addNum("Identifier", strconv.Itoa(m.Ident))
+		e.num("Identifier", int64(m.Ident))
 	}
 	if len(m.Auth) > 0 {
 		add("Authenticator", hexString(m.Auth))
@@ -92,29 +102,29 @@ func render(dst []kv, m *model.Message, o *Options) []kv {
 		add("Server", m.Server.String())
 	}
 	if m.Reason != model.NoReason {
-		addNum("Reason-Code", strconv.Itoa(m.Reason))
+		e.num("Reason-Code", int64(m.Reason))
 		add("Reason", dict.ReasonText(m.Reason))
 	}
 	if m.Marks != 0 {
-		dst = append(dst, kv{key: "Marks", multi: m.Marks.Names()})
+		e.multi("Marks", m.Marks.Names())
 	}
 	if m.RTT > 0 {
 		add("RTT", m.RTT.String())
 	}
 	if m.Peer > 0 {
-		addNum("Peer-Frame", strconv.FormatInt(m.Peer, 10))
+		e.num("Peer-Frame", m.Peer)
 	}
 	if c := m.Check; c != nil {
 		add("Authenticator-Check", c.Authenticator.String())
 		add("Message-Authenticator-Check", c.MessageAuthenticator.String())
 		add("Password-Check", c.Password.String())
 	}
-	if e := m.Event; e != nil {
-		addNum("Event-ID", strconv.Itoa(e.ID))
-		add("Channel", e.Channel)
-		add("Provider", e.Provider)
-		if e.RecordID > 0 {
-			addNum("Record-ID", strconv.FormatUint(e.RecordID, 10))
+	if ev := m.Event; ev != nil {
+		e.num("Event-ID", int64(ev.ID))
+		add("Channel", ev.Channel)
+		add("Provider", ev.Provider)
+		if ev.RecordID > 0 {
+			e.num("Record-ID", int64(ev.RecordID))
 		}
 	}
 	if f := m.MFA; f != nil {
@@ -123,33 +133,66 @@ func render(dst []kv, m *model.Message, o *Options) []kv {
 		add("MFA-Error", f.Error)
 		add("MFA-Method", f.Method)
 	}
-	// Attributes, with repeats gathered under one key in first-seen order.
-	start := len(dst)
+	var vals []string
+attrs:
 	for i := range m.Attrs {
 		a := &m.Attrs[i]
-		if shadowed[strings.ToLower(a.Name)] {
+		if shadowed(a.Name) {
 			continue
 		}
-		v := a.Value
-		if a.Sensitive && !o.ShowSecrets {
-			v = Redacted
-		}
-		found := false
-		for j := start; j < len(dst); j++ {
-			if dst[j].key == a.Name {
-				if dst[j].multi == nil {
-					dst[j].multi = []string{dst[j].val}
-				}
-				dst[j].multi = append(dst[j].multi, v)
-				found = true
-				break
+		for j := 0; j < i; j++ {
+			if m.Attrs[j].Name == a.Name {
+				continue attrs // gathered with its first occurrence
 			}
 		}
-		if !found {
-			dst = append(dst, kv{key: a.Name, val: v})
+		vals = vals[:0]
+		for j := i + 1; j < len(m.Attrs); j++ {
+			if m.Attrs[j].Name == a.Name {
+				if len(vals) == 0 {
+					vals = append(vals, attrValue(a, o))
+				}
+				vals = append(vals, attrValue(&m.Attrs[j], o))
+			}
+		}
+		if len(vals) > 0 {
+			e.multi(a.Name, append([]string(nil), vals...))
+		} else {
+			e.str(a.Name, attrValue(a, o))
 		}
 	}
-	return dst
+}
+
+// shadowed reports the attributes the fixed fields already render.
+func shadowed(name string) bool {
+	// both names have 11 bytes: most attributes are ruled out by length
+	return len(name) == 11 && (strings.EqualFold(name, "Packet-Type") || strings.EqualFold(name, "Reason-Code"))
+}
+
+func attrValue(a *model.Attr, o *Options) string {
+	if a.Sensitive && !o.ShowSecrets {
+		return Redacted
+	}
+	return a.Value
+}
+
+// kvs collects fields as kv pairs.
+type kvs struct{ fs []kv }
+
+func (k *kvs) str(key, val string) { k.fs = append(k.fs, kv{key: key, val: val}) }
+func (k *kvs) num(key string, v int64) {
+	k.fs = append(k.fs, kv{key: key, val: strconv.FormatInt(v, 10), num: true})
+}
+func (k *kvs) time(key string, t time.Time) {
+	k.fs = append(k.fs, kv{key: key, val: t.Format(timeLayout)})
+}
+func (k *kvs) source(key string, s model.Source) { k.fs = append(k.fs, kv{key: key, val: s.String()}) }
+func (k *kvs) multi(key string, vals []string)   { k.fs = append(k.fs, kv{key: key, multi: vals}) }
+
+// render turns a message into its fields, in output order, reusing dst.
+func render(dst []kv, m *model.Message, o *Options) []kv {
+	k := kvs{fs: dst}
+	emit(&k, m, o)
+	return k.fs
 }
 
 // lookup finds a field by name (case-insensitive) in rendered fields.

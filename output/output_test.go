@@ -155,3 +155,21 @@ func BenchmarkNDJSON(b *testing.B) {
 		w.Write(&m)
 	}
 }
+
+func TestTimeFormat(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("x", -4*3600-30*60), time.FixedZone("y", 5*3600+45*60)}
+	for _, z := range zones {
+		for _, tm := range []time.Time{
+			time.Date(2024, 3, 5, 8, 15, 2, 123456789, z),
+			time.Date(1999, 12, 31, 23, 59, 59, 0, z),
+			time.Date(12, 1, 2, 3, 4, 5, 6e6, z),
+		} {
+			m := model.Message{Time: tm, Ident: model.NoIdent, Reason: model.NoReason}
+			out := write(t, output.NDJSON, output.Options{Fields: []string{"Time"}}, m)
+			want := `{"Time":"` + tm.Format("2006-01-02T15:04:05.000Z07:00") + "\"}\n"
+			if out != want {
+				t.Errorf("%v: %q, want %q", tm, out, want)
+			}
+		}
+	}
+}

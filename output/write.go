@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/radscope/radscope/model"
@@ -62,54 +64,85 @@ type jsonWriter struct {
 	array bool
 	n     int
 	buf   []byte
-	fs    []kv
+	first bool
+}
+
+// The jsonWriter is its own emitter: fields go straight into buf.
+
+func (j *jsonWriter) key(k string) bool {
+	if j.o.Fields != nil && !wanted(j.o.Fields, k) {
+		return false
+	}
+	if !j.first {
+		j.buf = append(j.buf, ',')
+	}
+	j.first = false
+	j.buf = appendJSONString(j.buf, k)
+	j.buf = append(j.buf, ':')
+	return true
+}
+
+func (j *jsonWriter) str(k, v string) {
+	if j.key(k) {
+		j.buf = appendJSONString(j.buf, v)
+	}
+}
+
+func (j *jsonWriter) num(k string, v int64) {
+	if j.key(k) {
+		j.buf = strconv.AppendInt(j.buf, v, 10)
+	}
+}
+
+func (j *jsonWriter) time(k string, t time.Time) {
+	if j.key(k) {
+		j.buf = append(j.buf, '"')
+		j.buf = appendTime(j.buf, t)
+		j.buf = append(j.buf, '"')
+	}
+}
+
+func (j *jsonWriter) source(k string, s model.Source) {
+	if j.key(k) {
+		start := len(j.buf)
+		j.buf = s.AppendTo(j.buf)
+		// file names may need escaping: re-encode the appended text
+		src := string(j.buf[start:])
+		j.buf = appendJSONString(j.buf[:start], src)
+	}
+}
+
+func (j *jsonWriter) multi(k string, vals []string) {
+	if j.key(k) {
+		j.buf = append(j.buf, '[')
+		for i, v := range vals {
+			if i > 0 {
+				j.buf = append(j.buf, ',')
+			}
+			j.buf = appendJSONString(j.buf, v)
+		}
+		j.buf = append(j.buf, ']')
+	}
 }
 
 func (j *jsonWriter) Write(m *model.Message) error {
-	j.fs = render(j.fs[:0], m, &j.o)
-	b := j.buf[:0]
+	j.buf = j.buf[:0]
 	if j.array {
 		if j.n == 0 {
-			b = append(b, "[\n"...)
+			j.buf = append(j.buf, "[\n"...)
 		} else {
-			b = append(b, ",\n"...)
+			j.buf = append(j.buf, ",\n"...)
 		}
 	}
 	j.n++
-	b = append(b, '{')
-	first := true
-	for _, f := range j.fs {
-		if j.o.Fields != nil && !wanted(j.o.Fields, f.key) {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendJSONString(b, f.key)
-		b = append(b, ':')
-		switch {
-		case f.multi != nil:
-			b = append(b, '[')
-			for i, v := range f.multi {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, v)
-			}
-			b = append(b, ']')
-		case f.num:
-			b = append(b, f.val...)
-		default:
-			b = appendJSONString(b, f.val)
-		}
-	}
-	b = append(b, '}')
+	j.buf = append(j.buf, '{')
+	j.first = true
+	emit(j, m, &j.o)
+	j.buf = append(j.buf, '}')
 	if !j.array {
-		b = append(b, '\n')
+		j.buf = append(j.buf, '\n')
 	}
-	j.buf = b
-	_, err := j.w.Write(b)
+	_, err := j.w.Write(j.buf)
 	return err
 }
 
@@ -133,18 +166,27 @@ func wanted(fields []string, key string) bool {
 	return false
 }
 
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD.
+// jsonSafe marks the ASCII bytes that go into a JSON string as they are.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
+// U+2028 and U+2029 are escaped so the output is also valid JavaScript.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -181,6 +223,48 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendTime appends t in timeLayout (2006-01-02T15:04:05.000Z07:00)
+// without the generic formatter, which costs more than the rest of a record.
+func appendTime(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, timeLayout)
+	}
+	b = append4(b, y)
+	b = append(b, '-')
+	b = append2(b, int(mo))
+	b = append(b, '-')
+	b = append2(b, d)
+	b = append(b, 'T')
+	b = append2(b, h)
+	b = append(b, ':')
+	b = append2(b, mi)
+	b = append(b, ':')
+	b = append2(b, s)
+	b = append(b, '.')
+	ms := t.Nanosecond() / 1e6
+	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	_, off := t.Zone()
+	if off == 0 {
+		return append(b, 'Z')
+	}
+	if off < 0 {
+		b = append(b, '-')
+		off = -off
+	} else {
+		b = append(b, '+')
+	}
+	b = append2(b, off/3600)
+	b = append(b, ':')
+	return append2(b, off%3600/60)
+}
+
+func append2(b []byte, n int) []byte { return append(b, byte('0'+n/10%10), byte('0'+n%10)) }
+func append4(b []byte, n int) []byte {
+	return append(b, byte('0'+n/1000), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
 }
 
 type csvWriter struct {
