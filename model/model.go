@@ -104,8 +104,12 @@ func (c Code) IsRequest() bool {
 	return false
 }
 
-// ParseCode maps an IANA name (case-insensitive) or a decimal number to a Code.
+// ParseCode maps an IANA name (case-insensitive), a decimal number or
+// "Code-N" to a Code.
 func ParseCode(s string) (Code, bool) {
+	if len(s) > 5 && equalFold(s[:5], "Code-") {
+		s = s[5:]
+	}
 	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 255 {
 		return Code(n), true
 	}
