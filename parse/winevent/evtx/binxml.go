@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Binary XML tokens ([MS-EVEN6] §2.2.12; libyal "Binary XML"). The 0x40 bit
@@ -89,6 +90,7 @@ type telem struct {
 	name    string
 	attrs   []tattr
 	content []item
+	kids    int // child elements and template instances in content
 }
 
 type tattr struct {
@@ -118,7 +120,9 @@ type chunkDec struct {
 	b     []byte
 	names map[uint32]string
 	tmpls map[uint32]*template
-	sb    []byte // scratch for string building
+	arena []byte // text of the record being decoded; see tail
+	// lastElems is the number of elements of the last record decoded.
+	lastElems int
 }
 
 func newChunkDec() *chunkDec {
@@ -225,40 +229,63 @@ func (c *chunkDec) name(off uint32) (string, int, error) {
 	return s, size, nil
 }
 
-// utf16 decodes little-endian UTF-16 to a string, fast for ASCII.
+// utf16 decodes little-endian UTF-16 to a string in the arena.
 func (c *chunkDec) utf16(b []byte) string {
+	start := len(c.arena)
+	c.appendUTF16(b)
+	return c.tail(start)
+}
+
+// appendUTF16 decodes little-endian UTF-16 into the arena, fast for ASCII.
+func (c *chunkDec) appendUTF16(b []byte) {
 	n := len(b) / 2
-	ascii := true
-	for i := 0; i < n; i++ {
-		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
-			ascii = false
+	out := c.arena
+	i := 0
+	for ; i < n; i++ {
+		lo, hi := b[2*i], b[2*i+1]
+		if hi != 0 || lo >= 0x80 {
 			break
 		}
+		out = append(out, lo)
 	}
-	sb := c.sb[:0]
-	if ascii {
-		for i := 0; i < n; i++ {
-			sb = append(sb, b[2*i])
-		}
-	} else {
-		for i := 0; i < n; i++ {
-			u := binary.LittleEndian.Uint16(b[2*i:])
-			switch {
-			case u < 0x80:
-				sb = append(sb, byte(u))
-			case utf16.IsSurrogate(rune(u)) && i+1 < n:
-				r := utf16.DecodeRune(rune(u), rune(binary.LittleEndian.Uint16(b[2*i+2:])))
-				if r != utf8.RuneError {
-					i++
-				}
-				sb = utf8.AppendRune(sb, r)
-			default:
-				sb = utf8.AppendRune(sb, rune(u))
+	for ; i < n; i++ {
+		u := binary.LittleEndian.Uint16(b[2*i:])
+		switch {
+		case u < 0x80:
+			out = append(out, byte(u))
+		case utf16.IsSurrogate(rune(u)) && i+1 < n:
+			r := utf16.DecodeRune(rune(u), rune(binary.LittleEndian.Uint16(b[2*i+2:])))
+			if r != utf8.RuneError {
+				i++
 			}
+			out = utf8.AppendRune(out, r)
+		default:
+			out = utf8.AppendRune(out, rune(u))
 		}
 	}
-	c.sb = sb
-	return string(sb)
+	c.arena = out
+}
+
+// appendLatin1 copies ANSI text into the arena, reading it as Latin-1.
+func (c *chunkDec) appendLatin1(b []byte) {
+	for _, x := range b {
+		if x < 0x80 {
+			c.arena = append(c.arena, x)
+		} else {
+			c.arena = utf8.AppendRune(c.arena, rune(x))
+		}
+	}
+}
+
+// tail returns the arena bytes from start as a string without copying.
+// Arena bytes, once written, are never changed (a new arena is made for
+// each record, and a full one is replaced, not reused), so the strings
+// stay valid for as long as they are referenced.
+func (c *chunkDec) tail(start int) string {
+	if len(c.arena) == start {
+		return ""
+	}
+	return unsafe.String(&c.arena[start], len(c.arena)-start)
 }
 
 // content reads tokens until EndElement (inElem) or EOF / the end of the
@@ -341,7 +368,9 @@ func (p *parser) text() (string, bool) {
 			if !p.need(n) {
 				return "", false
 			}
-			s := latin1(p.c.b[p.pos : p.pos+n])
+			start := len(p.c.arena)
+			p.c.appendLatin1(p.c.b[p.pos : p.pos+n])
+			s := p.c.tail(start)
 			p.pos += n
 			return s, true
 		}
@@ -422,6 +451,11 @@ func (p *parser) element() *telem {
 	case tokCloseEmpty:
 	case tokCloseStart:
 		e.content = p.content(true)
+		for _, it := range e.content {
+			if it.kind == itemElem || it.kind == itemInstance {
+				e.kids++
+			}
+		}
 	default:
 		if p.err == nil {
 			p.pos--
@@ -544,6 +578,23 @@ type builder struct {
 	c     *chunkDec
 	err   error
 	nodes int
+	elems int
+	slab  []Element // elements are handed out from blocks, not one by one
+}
+
+func (b *builder) newElement(name string) *Element {
+	if len(b.slab) == cap(b.slab) {
+		// Size the block by the last record of the chunk: records of one
+		// chunk mostly share their templates.
+		n := b.c.lastElems + 2
+		if n < 8 {
+			n = 8
+		}
+		b.slab = make([]Element, 0, n)
+	}
+	b.elems++
+	b.slab = append(b.slab, Element{Name: name})
+	return &b.slab[len(b.slab)-1]
 }
 
 func (b *builder) fill(parent *Element, items []item, vals []valueRef, nest int) {
@@ -602,7 +653,10 @@ func (b *builder) setErr(err error) {
 }
 
 func (b *builder) element(t *telem, vals []valueRef, nest int) *Element {
-	e := &Element{Name: t.name}
+	e := b.newElement(t.name)
+	if t.kids > 0 {
+		e.Children = make([]*Element, 0, t.kids)
+	}
 	if len(t.attrs) > 0 {
 		e.Attrs = make([]Attr, 0, len(t.attrs))
 	}
@@ -635,24 +689,6 @@ func (b *builder) element(t *telem, vals []valueRef, nest int) *Element {
 	}
 	b.fill(e, t.content, vals, nest)
 	return e
-}
-
-func latin1(b []byte) string {
-	ascii := true
-	for _, c := range b {
-		if c >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return string(b)
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

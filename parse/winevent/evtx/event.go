@@ -215,7 +215,25 @@ func flatten(out *[]Field, prefix string, e *Element) {
 }
 
 func atoi(s string) int {
+	// Fast path for the plain decimals of the System block.
+	if n := len(s); n > 0 && n < 10 {
+		v := 0
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				v = -1
+				break
+			}
+			v = v*10 + int(c-'0')
+		}
+		if v >= 0 {
+			return v
+		}
+	}
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
 	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
 		n, _ := strconv.ParseUint(s[2:], 16, 64)
 		return int(n)

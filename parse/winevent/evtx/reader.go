@@ -356,10 +356,14 @@ func (r *Reader) decodeRecord(start, end int) (*Element, error) {
 }
 
 func decodeFragment(dec *chunkDec, start, end int) (*Element, error) {
+	// A fresh arena per record: the strings of earlier records point
+	// into the old one.
+	dec.arena = make([]byte, 0, end-start+128)
 	items, err := dec.fragment(start, end, 0)
 	holder := &Element{}
 	b := builder{c: dec}
 	b.fill(holder, items, nil, 0)
+	dec.lastElems = b.elems
 	if err == nil {
 		err = b.err
 	}
