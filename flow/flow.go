@@ -1,0 +1,527 @@
+package flow
+
+import (
+	"container/list"
+	"context"
+	"iter"
+	"net/netip"
+	"time"
+
+	"github.com/radscope/radscope/model"
+)
+
+// Options tune the builder. Zero values take the defaults in brackets.
+type Options struct {
+	// Tolerance is how far apart (after clock offsets) two sources may put
+	// the same step of an attempt [2s].
+	Tolerance time.Duration
+	// MaxSkew is the widest clock offset looked for while no offset has been
+	// estimated yet; a pair is then taken only when it is the only
+	// candidate [30s].
+	MaxSkew time.Duration
+	// Grace keeps an answered attempt open for late messages of slower
+	// sources [30s, at least MaxSkew].
+	Grace time.Duration
+	// Window closes an attempt with no answer (or waiting on a challenge)
+	// after this much quiet stream time [4m: the MFA session lasts 3].
+	Window time.Duration
+	// Hold is how long an answer may follow its request (an MFA push holds
+	// the Access-Request until the user acts) [3m].
+	Hold time.Duration
+	// EventSlack is how far an event may precede or follow the RADIUS
+	// exchange it belongs to [5s].
+	EventSlack time.Duration
+	// LinkWindow is how long after an Access-Accept its accounting Start
+	// may come and still be linked without a Class [10m].
+	LinkWindow time.Duration
+	// AcctIdle closes an accounting session that saw no Stop [24h].
+	AcctIdle time.Duration
+	// MaxOpen caps the open flows; the least recently active are closed
+	// first when it is exceeded [200000].
+	MaxOpen int
+	// Annotate is called on every flow before it is yielded (the explain
+	// rules attach their findings here); nil for none.
+	Annotate func(*model.Flow)
+	// Stats, when not nil, is filled while building.
+	Stats *Stats
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.Tolerance, 2*time.Second)
+	def(&o.MaxSkew, 30*time.Second)
+	if o.MaxSkew < o.Tolerance {
+		o.MaxSkew = o.Tolerance
+	}
+	def(&o.Grace, 30*time.Second)
+	if o.Grace < o.MaxSkew {
+		o.Grace = o.MaxSkew
+	}
+	def(&o.Window, 4*time.Minute)
+	def(&o.Hold, 3*time.Minute)
+	def(&o.EventSlack, 5*time.Second)
+	def(&o.LinkWindow, 10*time.Minute)
+	def(&o.AcctIdle, 24*time.Hour)
+	if o.MaxOpen <= 0 {
+		o.MaxOpen = 200000
+	}
+}
+
+// Stats describes a build.
+type Stats struct {
+	Messages  int64            // messages read
+	Flows     int64            // flows yielded, unmatched ones included
+	ByKind    [5]int64         // flows yielded per model.FlowKind
+	Unmatched int64            // messages yielded as FlowUnmatched
+	Errors    int64            // errors passed through
+	MaxOpen   int              // the most flows open at once
+	Forced    int64            // flows closed early because MaxOpen was reached
+	Offsets   []Offset         // clock offsets per source kind, relative to Reference
+	Reference model.Kind       // the clock the offsets are relative to
+	pairs     [3][3]*sampler   // [kind][ref kind] deltas
+	offsets   [3]time.Duration // offset applied per kind
+	estimated [3]time.Duration // current estimate per kind
+	known     [3]bool          // offset estimated from enough pairs
+	seen      [3]bool          // kind present in the input
+}
+
+// Offset is the estimated clock offset of one kind of source: its clock
+// minus the reference clock, the median over Pairs unambiguous pairs.
+// Applied is false when the offset was too small (under a second) to be
+// taken off the times.
+type Offset struct {
+	Kind    model.Kind
+	Offset  time.Duration
+	Pairs   int
+	Applied bool
+}
+
+// Build joins msgs into flows. See the package documentation.
+func Build(ctx context.Context, msgs iter.Seq2[model.Message, error], opts Options) iter.Seq2[model.Flow, error] {
+	return func(yield func(model.Flow, error) bool) {
+		b := newBuilder(opts)
+		b.run(ctx, msgs, yield)
+	}
+}
+
+// kind indexes: the three input kinds that have clocks.
+const (
+	kPacket = 0
+	kRecord = 1
+	kEvent  = 2
+)
+
+func kindIndex(k model.Kind) int {
+	switch k {
+	case model.KindPacket:
+		return kPacket
+	case model.KindRecord:
+		return kRecord
+	}
+	return kEvent
+}
+
+// roundState is a round as the builder tracks it, per source kind.
+type roundState struct {
+	t       time.Time // adjusted time of the first request seen
+	tResp   time.Time // adjusted time of the first answer seen
+	req     [2]int    // message index of the request per kind (packet, record), -1
+	resp    [2]int
+	rtx     [2][]int
+	code    model.Code // the answer's code
+	hasResp bool
+}
+
+func newRound(t time.Time) roundState {
+	return roundState{t: t, req: [2]int{-1, -1}, resp: [2]int{-1, -1}}
+}
+
+// open is a flow being built.
+type open struct {
+	f       model.Flow
+	adj     []time.Time // adjusted time per message, for the final ordering
+	user    string      // normalised user
+	client  netip.Addr
+	station string
+	rounds  []roundState
+	first   time.Time // adjusted
+	last    time.Time // adjusted time of the latest message
+	decided bool      // a Security decision event joined
+	stopped bool      // accounting Stop seen
+	final   bool      // a final answer was seen
+	elem    *list.Element
+	lst     *list.List
+	keys    []indexKey // index entries to drop on close
+	kinds   [3]bool
+	hasAuth bool // an accounting flow saw a Start while auth traffic was known
+}
+
+type indexKind uint8
+
+const (
+	ixUser indexKind = iota
+	ixExch
+	ixFrame
+	ixState
+	ixClass
+	ixCID
+	ixAcct
+)
+
+type indexKey struct {
+	kind indexKind
+	key  string
+}
+
+type roundRef struct {
+	o     *open
+	round int
+}
+
+type classLink struct {
+	id int64
+	t  time.Time
+}
+
+type builder struct {
+	o       Options
+	st      *Stats
+	nextID  int64
+	now     time.Time // adjusted stream time
+	started time.Time
+	// indexes
+	users  map[string][]*open  // normalised user -> open auth flows
+	exch   map[string]roundRef // packet exchange key -> round (retransmits)
+	frames map[string]roundRef // file+frame of a captured request -> round (answers by Peer)
+	states map[string]*open    // State of an Access-Challenge -> flow
+	class  map[string]roundRef // Class of a logged request -> round
+	cids   map[string]*open    // MFA CID -> flow
+	acct   map[string]*open    // Acct-Session-Id|client -> accounting flow
+	// accounting links
+	accepts   map[string]classLink // Class of an Access-Accept -> auth flow
+	acceptsQ  []acceptEntry
+	recent    map[string]classLink // user|client|station of an accepted attempt -> flow
+	firstAuth time.Time
+	// open flows by state, each ordered by last activity
+	answered, waiting, sessions *list.List
+	nopen                       int
+	pending                     []model.Message // events waiting for EventSlack
+	pendingAdj                  []time.Time
+	out                         []*open
+	lastSweep                   time.Time
+	uniqueEvent                 bool // the last findEvent had one candidate
+}
+
+type acceptEntry struct {
+	class, sig string
+	t          time.Time
+}
+
+func newBuilder(o Options) *builder {
+	o.defaults()
+	st := o.Stats
+	if st == nil {
+		st = &Stats{}
+	}
+	for i := range st.pairs {
+		for j := range st.pairs[i] {
+			st.pairs[i][j] = &sampler{}
+		}
+	}
+	return &builder{
+		o: o, st: st,
+		users: map[string][]*open{}, exch: map[string]roundRef{}, frames: map[string]roundRef{},
+		states: map[string]*open{}, class: map[string]roundRef{}, cids: map[string]*open{}, acct: map[string]*open{},
+		accepts: map[string]classLink{}, recent: map[string]classLink{},
+		answered: list.New(), waiting: list.New(), sessions: list.New(),
+	}
+}
+
+func (b *builder) run(ctx context.Context, msgs iter.Seq2[model.Message, error], yield func(model.Flow, error) bool) {
+	n := 0
+	for m, err := range msgs {
+		if err != nil {
+			b.st.Errors++
+			if !model.IsParseError(err) {
+				if ctx.Err() == nil && !b.flushAll(yield) {
+					return
+				}
+				yield(model.Flow{}, err)
+				return
+			}
+			if !yield(model.Flow{}, err) {
+				return
+			}
+			if m.Kind == model.KindUnknown {
+				continue
+			}
+		}
+		n++
+		if n&1023 == 0 {
+			if cerr := ctx.Err(); cerr != nil {
+				yield(model.Flow{}, cerr)
+				return
+			}
+		}
+		b.st.Messages++
+		b.add(m)
+		if !b.emit(yield) {
+			return
+		}
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		yield(model.Flow{}, cerr)
+		return
+	}
+	b.flushAll(yield)
+}
+
+// adjust maps a message time onto the reference clock.
+func (b *builder) adjust(m *model.Message) time.Time {
+	k := kindIndex(m.Kind)
+	return m.Time.Add(-b.st.offsets[k])
+}
+
+func (b *builder) add(m model.Message) {
+	k := kindIndex(m.Kind)
+	b.st.seen[k] = true
+	t := b.adjust(&m)
+	if b.started.IsZero() || t.Before(b.started) {
+		b.started = t
+	}
+	if t.After(b.now) {
+		b.now = t
+	}
+	if m.Kind == model.KindEvent || m.Kind == model.KindUnknown {
+		b.pending = append(b.pending, m)
+		b.pendingAdj = append(b.pendingAdj, t)
+	} else {
+		b.place(m, t)
+	}
+	if b.now.Sub(b.lastSweep) >= time.Second || b.nopen > b.o.MaxOpen {
+		b.sweep(false)
+		b.lastSweep = b.now
+	}
+}
+
+// emit yields the flows closed so far, in order of start.
+func (b *builder) emit(yield func(model.Flow, error) bool) bool {
+	if len(b.out) == 0 {
+		return true
+	}
+	out := b.out
+	b.out = b.out[:0]
+	sortOpens(out)
+	for i, o := range out {
+		f := b.finish(o)
+		out[i] = nil
+		if !yield(f, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *builder) flushAll(yield func(model.Flow, error) bool) bool {
+	b.sweep(true)
+	return b.emit(yield)
+}
+
+// sweep places the events whose slack has passed and closes the flows
+// whose time is up; all of them when final.
+func (b *builder) sweep(final bool) {
+	i := 0
+	for ; i < len(b.pending); i++ {
+		if !final && b.now.Sub(b.pendingAdj[i]) < b.o.EventSlack {
+			break
+		}
+		b.placeEvent(b.pending[i], b.pendingAdj[i])
+		b.pending[i] = model.Message{}
+	}
+	if i > 0 {
+		n := copy(b.pending, b.pending[i:])
+		b.pending = b.pending[:n]
+		copy(b.pendingAdj, b.pendingAdj[i:])
+		b.pendingAdj = b.pendingAdj[:n]
+	}
+	b.expire(b.answered, b.o.Grace, final)
+	b.expire(b.waiting, b.o.Window, final)
+	b.expire(b.sessions, b.o.AcctIdle, final)
+	for b.nopen > b.o.MaxOpen {
+		lst := b.sessions
+		if lst.Len() == 0 {
+			lst = b.waiting
+		}
+		if lst.Len() == 0 {
+			lst = b.answered
+		}
+		b.st.Forced++
+		b.close(lst.Front().Value.(*open))
+	}
+	b.pruneLinks(final)
+}
+
+func (b *builder) expire(l *list.List, after time.Duration, final bool) {
+	for e := l.Front(); e != nil; {
+		o := e.Value.(*open)
+		if !final && b.now.Sub(o.last) < after {
+			return
+		}
+		e = e.Next()
+		b.close(o)
+	}
+}
+
+func (b *builder) pruneLinks(final bool) {
+	i := 0
+	for ; i < len(b.acceptsQ); i++ {
+		a := b.acceptsQ[i]
+		if !final && b.now.Sub(a.t) < b.o.LinkWindow {
+			break
+		}
+		if l, ok := b.accepts[a.class]; ok && !l.t.After(a.t) {
+			delete(b.accepts, a.class)
+		}
+		if l, ok := b.recent[a.sig]; ok && !l.t.After(a.t) {
+			delete(b.recent, a.sig)
+		}
+	}
+	if i > 0 {
+		n := copy(b.acceptsQ, b.acceptsQ[i:])
+		b.acceptsQ = b.acceptsQ[:n]
+	}
+}
+
+// newOpen starts a flow.
+func (b *builder) newOpen(kind model.FlowKind, m *model.Message, t time.Time) *open {
+	b.nextID++
+	o := &open{first: t, last: t}
+	o.f.ID = b.nextID
+	o.f.Kind = kind
+	o.f.Reason = model.NoReason
+	b.nopen++
+	if b.nopen > b.st.MaxOpen {
+		b.st.MaxOpen = b.nopen
+	}
+	b.learn(o, m)
+	if kind == model.FlowAuth && o.user != "" {
+		b.users[o.user] = append(b.users[o.user], o)
+		o.keys = append(o.keys, indexKey{ixUser, o.user})
+	}
+	b.relist(o)
+	return o
+}
+
+// learn takes the join keys a message offers that the flow lacks.
+func (b *builder) learn(o *open, m *model.Message) {
+	if o.user == "" && m.User != "" && m.Kind != model.KindEvent {
+		o.user = normUser(m.User)
+	}
+	if !o.client.IsValid() {
+		o.client = clientAddr(m)
+	}
+	if o.station == "" && m.Kind != model.KindEvent {
+		o.station = normStation(m.CallingStation)
+	}
+}
+
+// attach appends m to o and returns its index.
+func (b *builder) attach(o *open, m model.Message, t time.Time) int {
+	o.f.Messages = append(o.f.Messages, m)
+	o.adj = append(o.adj, t)
+	o.kinds[kindIndex(m.Kind)] = true
+	if t.After(o.last) {
+		o.last = t
+	}
+	if t.Before(o.first) {
+		o.first = t
+	}
+	b.relist(o)
+	return len(o.f.Messages) - 1
+}
+
+// relist moves o to the back of the list its state belongs in.
+func (b *builder) relist(o *open) {
+	var want *list.List
+	switch {
+	case o.f.Kind == model.FlowAccounting && !o.stopped:
+		want = b.sessions
+	case o.final || o.f.Kind == model.FlowUnmatched:
+		want = b.answered
+	default:
+		want = b.waiting
+	}
+	if o.lst == want {
+		want.MoveToBack(o.elem)
+		return
+	}
+	if o.lst != nil {
+		o.lst.Remove(o.elem)
+	}
+	o.lst = want
+	o.elem = want.PushBack(o)
+}
+
+func (b *builder) index(o *open, kind indexKind, key string) {
+	if key == "" {
+		return
+	}
+	o.keys = append(o.keys, indexKey{kind, key})
+}
+
+// close takes o out of every index and queues it for yielding.
+func (b *builder) close(o *open) {
+	if o.lst == nil {
+		return
+	}
+	o.lst.Remove(o.elem)
+	o.lst, o.elem = nil, nil
+	b.nopen--
+	for _, k := range o.keys {
+		switch k.kind {
+		case ixUser:
+			l := b.users[k.key]
+			for i, x := range l {
+				if x == o {
+					l = append(l[:i], l[i+1:]...)
+					break
+				}
+			}
+			if len(l) == 0 {
+				delete(b.users, k.key)
+			} else {
+				b.users[k.key] = l
+			}
+		case ixExch:
+			if r, ok := b.exch[k.key]; ok && r.o == o {
+				delete(b.exch, k.key)
+			}
+		case ixFrame:
+			if r, ok := b.frames[k.key]; ok && r.o == o {
+				delete(b.frames, k.key)
+			}
+		case ixState:
+			if b.states[k.key] == o {
+				delete(b.states, k.key)
+			}
+		case ixClass:
+			if r, ok := b.class[k.key]; ok && r.o == o {
+				delete(b.class, k.key)
+			}
+		case ixCID:
+			if b.cids[k.key] == o {
+				delete(b.cids, k.key)
+			}
+		case ixAcct:
+			if b.acct[k.key] == o {
+				delete(b.acct, k.key)
+			}
+		}
+	}
+	o.keys = nil
+	b.out = append(b.out, o)
+}
