@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bufio"
+	"bytes"
 	"container/heap"
 	"context"
 	"errors"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/radscope/radscope/dict"
 	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/parse/textio"
 )
 
 // Stats counts what a Stream read.
@@ -426,7 +428,7 @@ func (s *Stream) readFile(ctx context.Context, c *cursor) {
 			return false
 		}
 	}
-	r, closer, err := s.openInput(c.in)
+	r, closer, err := s.openInput(ctx, c.in)
 	if err != nil {
 		send(batch{done: true, err: err})
 		return
@@ -480,7 +482,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 }
 
 // openInput opens one input and returns its reader.
-func (s *Stream) openInput(in Input) (reader, func(), error) {
+func (s *Stream) openInput(ctx context.Context, in Input) (reader, func(), error) {
 	var src io.Reader
 	var ra io.ReaderAt
 	size := in.Size
@@ -521,6 +523,14 @@ func (s *Stream) openInput(in Input) (reader, func(), error) {
 		return nil, nil, &model.ParseError{Src: model.Source{File: in.Path}, Err: ErrUnknownFormat}
 	}
 	file := in.Path
+	// One large plain NPS log alone: parse it on all cores. (Several files
+	// are already parsed in parallel, one goroutine each.)
+	if f.text && f.name == "nps" && ra != nil && size >= int64(parallelMin) && len(s.inputs) == 1 &&
+		s.o.Workers > 1 && textio.NewReader(bytes.NewReader(head)).Encoding() != textio.UTF16LE &&
+		textio.NewReader(bytes.NewReader(head)).Encoding() != textio.UTF16BE {
+		p := newParallelNPS(ctx, countingReader{io.NewSectionReader(ra, 0, size), &s.bytes}, name, file, s.o, s.o.Workers)
+		return p, func() { p.Close(); closer() }, nil
+	}
 	rd, err := f.open(rb, ra, size, name, file, s.o)
 	if err != nil {
 		closer()

@@ -94,6 +94,14 @@ func NewReader(r io.Reader) *Reader {
 	return rd
 }
 
+// NewReaderAt returns a Reader over a piece of a larger UTF-8 (or
+// Windows-1252) text that starts at line firstLine and byte offset offset
+// of the whole: parallel readers give each their piece, and positions still
+// refer to the whole file. It does not look for a byte-order mark.
+func NewReaderAt(r io.Reader, firstLine int, offset int64) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10), enc: UTF8, no: firstLine - 1, off: offset}
+}
+
 // sniffUTF16 recognises UTF-16 text without a BOM: mostly ASCII text has a
 // zero in every second byte.
 func sniffUTF16(head []byte) Encoding {

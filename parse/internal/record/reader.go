@@ -40,6 +40,11 @@ func NewReader(r io.Reader, p LineParser, format model.Format, file string) *Rea
 	return &Reader{lr: textio.NewReader(r), p: p, format: format, file: file}
 }
 
+// NewReaderFrom returns a Reader over the lines lr yields.
+func NewReaderFrom(lr *textio.Reader, p LineParser, format model.Format, file string) *Reader {
+	return &Reader{lr: lr, p: p, format: format, file: file}
+}
+
 // Encoding reports the text encoding detected.
 func (r *Reader) Encoding() textio.Encoding { return r.lr.Encoding() }
 
