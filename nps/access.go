@@ -286,9 +286,8 @@ func (s *Server) checkMSCHAP(r *request) bool {
 	// MS-CHAP-MPPE-Keys (RFC 2548 §2.4.1): 8 octets of LM key (none: the
 	// directory keeps no LM hash) and the first 16 octets of the NT hash of
 	// the NT hash, hidden like User-Password.
-	hh := md4Sum(r.entry.hash[:])
 	keys := make([]byte, 24)
-	copy(keys[8:], hh[:])
+	copy(keys[8:], r.entry.hashHash[:])
 	enc := secret.EncryptUserPassword(r.secret, r.pkt.Authenticator[:], keys)
 	r.acceptAttrs = append(r.acceptAttrs,
 		vsa(vendorMicrosoft, msCHAPMPPEKeys, enc),
@@ -314,8 +313,8 @@ func (s *Server) checkMSCHAPv2(r *request) bool {
 			return false
 		}
 	}
-	success := append([]byte{resp[0]}, authenticatorResponse(r.entry.hash, nt, peer, ch, name)...)
-	send, recv := mppeKeysV2(r.entry.hash, nt)
+	success := append([]byte{resp[0]}, authenticatorResponse(r.entry.hashHash, nt, peer, ch, name)...)
+	send, recv := mppeKeysV2(r.entry.hashHash, nt)
 	r.acceptAttrs = append(r.acceptAttrs,
 		vsa(vendorMicrosoft, msCHAP2Success, success),
 		vsa(vendorMicrosoft, msMPPERecvKey, s.salted(r, recv)),

@@ -26,17 +26,43 @@ type dupEntry struct {
 }
 
 // dupCache holds requests being processed and the replies of completed
-// ones. It is bounded: when full, new requests are processed without an
-// entry (as if the cache had expired).
+// ones. Completed entries expire in completion order (a FIFO), so expiry
+// costs O(1) per request. It is bounded: when full, new requests are
+// processed without an entry (as if the cache had expired).
 type dupCache struct {
-	mu    sync.Mutex
-	m     map[dupKey]*dupEntry
-	max   int
-	sweep time.Time
+	mu   sync.Mutex
+	m    map[dupKey]*dupEntry
+	fifo []dupKey // completed keys, oldest first
+	head int
+	max  int
 }
 
 func newDupCache(max int) *dupCache {
 	return &dupCache{m: map[dupKey]*dupEntry{}, max: max}
+}
+
+// expire drops completed entries whose time has passed.
+func (c *dupCache) expire(now time.Time) {
+	for c.head < len(c.fifo) {
+		k := c.fifo[c.head]
+		e, ok := c.m[k]
+		if ok && (e.pending || now.Before(e.expires)) {
+			if e.pending {
+				// Re-queued when it completes again; skip the stale slot.
+				c.head++
+				continue
+			}
+			break
+		}
+		if ok {
+			delete(c.m, k)
+		}
+		c.head++
+	}
+	if c.head > 4096 && c.head*2 > len(c.fifo) {
+		c.fifo = append(c.fifo[:0], c.fifo[c.head:]...)
+		c.head = 0
+	}
 }
 
 // begin looks k up. It returns the existing entry (a duplicate) or, for a
@@ -45,6 +71,7 @@ func newDupCache(max int) *dupCache {
 func (c *dupCache) begin(k dupKey, now time.Time) (dup *dupEntry, tracked bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.expire(now)
 	if e, ok := c.m[k]; ok {
 		if e.pending || now.Before(e.expires) {
 			cp := *e
@@ -52,16 +79,8 @@ func (c *dupCache) begin(k dupKey, now time.Time) (dup *dupEntry, tracked bool) 
 		}
 		delete(c.m, k)
 	}
-	if len(c.m) >= c.max || now.Sub(c.sweep) > time.Second {
-		c.sweep = now
-		for key, e := range c.m {
-			if !e.pending && !now.Before(e.expires) {
-				delete(c.m, key)
-			}
-		}
-		if len(c.m) >= c.max {
-			return nil, false
-		}
+	if len(c.m) >= c.max {
+		return nil, false
 	}
 	c.m[k] = &dupEntry{pending: true}
 	return nil, true
@@ -77,6 +96,7 @@ func (c *dupCache) finish(k dupKey, reply []byte, code model.Code, discard bool,
 		return
 	}
 	c.m[k] = &dupEntry{reply: reply, code: code, discard: discard, expires: now.Add(window)}
+	c.fifo = append(c.fifo, k)
 }
 
 func (c *dupCache) len() int {

@@ -85,16 +85,11 @@ type otpSession struct {
 func (s *Server) mfaSession(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc, func() bool) {
 	sctx, cancel := context.WithCancel(ctx)
 	var timedOut atomic.Bool
-	ch := s.clock.After(limit)
-	go func() {
-		select {
-		case <-ch:
-			timedOut.Store(true)
-			cancel()
-		case <-sctx.Done():
-		}
-	}()
-	return sctx, cancel, timedOut.Load
+	stop := s.clock.AfterFunc(limit, func() {
+		timedOut.Store(true)
+		cancel()
+	})
+	return sctx, func() { stop(); cancel() }, timedOut.Load
 }
 
 // extension runs the MFA extension on a request NPS would accept.

@@ -175,7 +175,7 @@ func TestFlood(t *testing.T) {
 	if growth > 64<<20 {
 		t.Errorf("heap grew by %d MiB", growth>>20)
 	}
-	if s.dup.len() > 2*maxPending {
-		t.Errorf("duplicate cache holds %d entries, bound %d", s.dup.len(), 2*maxPending)
+	if s.dup.len() > s.dup.max {
+		t.Errorf("duplicate cache holds %d entries, bound %d", s.dup.len(), s.dup.max)
 	}
 }

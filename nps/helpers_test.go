@@ -306,3 +306,7 @@ func checkMSCHAPv2Accept(t testing.TB, p *radius.Packet, r *req, request []byte)
 		}
 	}
 }
+
+func netipAddrPortWithPort(ap netip.AddrPort, port uint16) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr(), port)
+}

@@ -86,10 +86,9 @@ var (
 	magic2 = []byte("Pad to make it do more than one iteration")
 )
 
-// authenticatorResponse is RFC 2759 §8.7 GenerateAuthenticatorResponse:
-// "S=" and 40 upper-case hex digits.
-func authenticatorResponse(hash [16]byte, ntResp, peer, auth []byte, user string) string {
-	hh := md4Sum(hash[:])
+// authenticatorResponse is RFC 2759 §8.7 GenerateAuthenticatorResponse
+// from the hash of the NT hash: "S=" and 40 upper-case hex digits.
+func authenticatorResponse(hh [16]byte, ntResp, peer, auth []byte, user string) string {
 	h := sha1.New()
 	h.Write(hh[:])
 	h.Write(ntResp)
@@ -118,9 +117,9 @@ var (
 )
 
 // mppeKeysV2 returns the server's 16-byte MPPE send and receive start keys
-// for MS-CHAPv2 (RFC 3079 §3.4; MS-MPPE-Send-Key carries send).
-func mppeKeysV2(hash [16]byte, ntResp []byte) (send, recv []byte) {
-	hh := md4Sum(hash[:])
+// for MS-CHAPv2 (RFC 3079 §3.4; MS-MPPE-Send-Key carries send) from the
+// hash of the NT hash.
+func mppeKeysV2(hh [16]byte, ntResp []byte) (send, recv []byte) {
 	h := sha1.New()
 	h.Write(hh[:])
 	h.Write(ntResp)

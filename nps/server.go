@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/netip"
 	"strings"
@@ -49,7 +50,7 @@ type Options struct {
 	// or deliberately dropped), for live views.
 	OnDecision func(Decision)
 	// Rand is the randomness for State values, GUIDs and MS-MPPE salts
-	// (crypto/rand when nil).
+	// (a ChaCha8 generator seeded from crypto/rand when nil).
 	Rand io.Reader
 	// Certificate is the PEAP server certificate; when zero, the
 	// scenario's certificate files are read, else one is generated.
@@ -113,6 +114,7 @@ type userEntry struct {
 	u        *scenario.User
 	password []byte // nil when only the NT hash is known
 	hash     [16]byte
+	hashHash [16]byte // MD4 of hash, for MS-CHAP keys and MS-CHAPv2 Success
 }
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown.
@@ -135,7 +137,7 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 		s.clock = mfa.System()
 	}
 	if s.rnd == nil {
-		s.rnd = rand.Reader
+		s.rnd = newFastRand()
 	}
 	s.boot = s.clock.Now()
 	s.secrets = map[*scenario.Client][]byte{}
@@ -162,6 +164,7 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 		} else if h, err := decodeHash(u.NTHash); err == nil {
 			e.hash = h
 		}
+		e.hashHash = md4Sum(e.hash[:])
 		s.users[strings.ToLower(u.SAM)] = e
 		if u.UPN != "" {
 			s.byUPN[strings.ToLower(u.UPN)] = e
@@ -194,7 +197,7 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 		}
 		s.eapSrv = es
 	}
-	s.dup = newDupCache(2 * sc.Server.MaxPending)
+	s.dup = newDupCache(max(4*sc.Server.MaxPending, 100000))
 	s.otp = newSessionTable[*otpSession](sc.Server.MaxPending)
 	s.eapSess = newSessionTable[*eapSession](sc.Server.MaxPending)
 	s.sem = make(chan struct{}, sc.Server.MaxPending)
@@ -526,4 +529,73 @@ func (s *Server) served() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.conns)
+}
+
+// Line renders the decision as one line for a live view: time, client,
+// user, method, outcome, reason and latency.
+//
+//	22:04:17.120  rdgw      CONTOSO\alice  pap       Access-Accept     0 Success  8.002s  mfa=push:Success
+func (d Decision) Line() string {
+	outcome := d.Code.String()
+	if d.Dropped {
+		outcome = "dropped"
+	}
+	user := d.Account
+	if user == "" {
+		user = d.User
+	}
+	if user == "" {
+		user = "-"
+	}
+	client := d.Client
+	if client == "" {
+		client = d.From.Addr().String()
+	}
+	method := d.Method
+	if method == "" {
+		method = "-"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %-10s %-22s %-12s %-17s", d.Time.Format("15:04:05.000"), client, user, method, outcome)
+	switch {
+	case d.Dropped:
+		b.WriteString(" " + d.DropReason)
+	case d.Reason >= 0:
+		fmt.Fprintf(&b, " %3d %s", d.Reason, reasonText(d.Reason))
+	}
+	fmt.Fprintf(&b, "  %s", d.Latency.Round(time.Millisecond))
+	if d.MFA != nil {
+		fmt.Fprintf(&b, "  mfa=%s", d.MFA.Method)
+		if d.MFA.Result != "" {
+			b.WriteString(":" + d.MFA.Result)
+		}
+		if d.MFA.Error != "" {
+			b.WriteString(":" + d.MFA.Error)
+		}
+	}
+	if d.Duplicate {
+		b.WriteString("  (duplicate)")
+	}
+	return b.String()
+}
+
+// fastRand is a ChaCha8 stream seeded from crypto/rand: a CSPRNG without a
+// system call per read.
+type fastRand struct {
+	mu sync.Mutex
+	c  *mrand.ChaCha8
+}
+
+func newFastRand() *fastRand {
+	var seed [32]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		panic("nps: crypto/rand: " + err.Error())
+	}
+	return &fastRand{c: mrand.NewChaCha8(seed)}
+}
+
+func (f *fastRand) Read(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.c.Read(p)
 }

@@ -15,6 +15,10 @@ type Clock interface {
 	// After returns a channel that receives the clock's time once d has
 	// passed on this clock.
 	After(d time.Duration) <-chan time.Time
+	// AfterFunc calls f in its own goroutine once d has passed on this
+	// clock, unless stop is called first (stop reports whether it
+	// prevented the call).
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
 }
 
 // System is the real clock.
@@ -24,6 +28,9 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time                         { return time.Now() }
 func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
 
 // Offset returns a clock that runs at real speed but starts at start: its
 // Now is start plus the real time elapsed since Offset was called.
@@ -35,6 +42,9 @@ type offsetClock struct{ d time.Duration }
 
 func (c offsetClock) Now() time.Time                         { return time.Now().Add(c.d) }
 func (c offsetClock) After(d time.Duration) <-chan time.Time { return afterShifted(d, c.d) }
+func (c offsetClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
 
 func afterShifted(d, shift time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
@@ -46,6 +56,7 @@ func afterShifted(d, shift time.Duration) <-chan time.Time {
 // Advance is called, and timers fire then.
 type Fake struct {
 	mu      sync.Mutex
+	nextID  uint64
 	now     time.Time
 	waiters []fakeWaiter
 	changed chan struct{} // closed and replaced whenever waiters change
@@ -53,7 +64,9 @@ type Fake struct {
 
 type fakeWaiter struct {
 	at time.Time
-	ch chan time.Time
+	ch chan time.Time // for After
+	fn func()         // for AfterFunc
+	id uint64
 }
 
 // NewFake returns a Fake clock reading t.
@@ -88,6 +101,33 @@ func (f *Fake) notify() {
 	f.changed = make(chan struct{})
 }
 
+// AfterFunc calls f in its own goroutine once the clock has been moved d
+// past now (at once for d <= 0).
+func (f *Fake) AfterFunc(d time.Duration, fn func()) func() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d <= 0 {
+		go fn()
+		return func() bool { return false }
+	}
+	f.nextID++
+	id := f.nextID
+	f.waiters = append(f.waiters, fakeWaiter{at: f.now.Add(d), fn: fn, id: id})
+	f.notify()
+	return func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, w := range f.waiters {
+			if w.id == id {
+				f.waiters = append(f.waiters[:i], f.waiters[i+1:]...)
+				f.notify()
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // Advance moves the clock forward by d, firing the timers that are due.
 func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
@@ -110,7 +150,11 @@ func (f *Fake) Set(t time.Time) {
 	fired := false
 	for _, w := range f.waiters {
 		if !w.at.After(t) {
-			w.ch <- w.at
+			if w.fn != nil {
+				go w.fn()
+			} else {
+				w.ch <- w.at
+			}
 			fired = true
 			continue
 		}

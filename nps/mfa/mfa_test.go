@@ -189,3 +189,25 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestFakeAfterFunc(t *testing.T) {
+	c := NewFake(time.Unix(0, 0))
+	fired := make(chan string, 2)
+	c.AfterFunc(time.Second, func() { fired <- "a" })
+	stop := c.AfterFunc(2*time.Second, func() { fired <- "b" })
+	if c.Waiters() != 2 {
+		t.Fatalf("waiters %d", c.Waiters())
+	}
+	if !stop() || stop() {
+		t.Fatal("stop did not report once")
+	}
+	c.Advance(5 * time.Second)
+	if got := <-fired; got != "a" {
+		t.Fatalf("fired %s", got)
+	}
+	select {
+	case got := <-fired:
+		t.Fatalf("stopped timer fired: %s", got)
+	case <-time.After(20 * time.Millisecond):
+	}
+}
