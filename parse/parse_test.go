@@ -3,7 +3,6 @@ package parse_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,13 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radscope/radscope/internal/golden"
+
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/output"
 	"github.com/radscope/radscope/parse"
 	"github.com/radscope/radscope/parse/textio"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const fixtures = "../testdata/iaslogs"
 
@@ -131,50 +130,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			w.Close()
-			golden(t, filepath.Join("testdata", "golden", name+".golden"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", "golden", name+".golden"), buf.Bytes())
 		})
 	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, diff(string(want), string(got)))
-	}
-}
-
-// diff shows the first differing lines.
-func diff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, w, g)
-			if shown++; shown == 5 {
-				break
-			}
-		}
-	}
-	return b.String()
 }

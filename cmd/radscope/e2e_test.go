@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/radscope/radscope/internal/golden"
+)
 
 // binary is the radscope built once for the end-to-end tests.
 var binary string
@@ -119,19 +119,8 @@ func TestCLI(t *testing.T) {
 	}
 }
 
+// goldenFile compares a command's stdout with a golden file.
 func goldenFile(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("stdout differs from %s (go test -update rewrites it)\n--- want\n%.1500s\n--- got\n%.1500s", path, want, got)
-	}
+	golden.Check(t, path, []byte(got))
 }

@@ -3,10 +3,10 @@ package dts_test
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/radscope/radscope/parse/internal/readertest"
 
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse/dts"
@@ -66,28 +66,9 @@ func TestErrors(t *testing.T) {
 }
 
 func FuzzReader(f *testing.F) {
-	files, _ := filepath.Glob("../../testdata/iaslogs/*.log")
-	for _, fn := range files {
-		b, _ := os.ReadFile(fn)
-		f.Add(b)
-	}
-	f.Add([]byte(reject))
+	readertest.Seeds(f, "../../testdata/iaslogs", reject)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		lines := bytes.Count(in, []byte("\n")) + 1
-		n := 0
-		for m, err := range dts.NewReader(bytes.NewReader(in), dts.Options{File: "fuzz", Location: time.UTC}).All() {
-			n++
-			var pe *model.ParseError
-			if err != nil && !errors.As(err, &pe) {
-				t.Fatalf("non-ParseError %v", err)
-			}
-			if err == nil && m.Time.IsZero() {
-				t.Fatal("message without a time")
-			}
-		}
-		if n > lines {
-			t.Fatalf("%d results from %d lines", n, lines)
-		}
+		readertest.CheckStream(t, in, dts.NewReader(bytes.NewReader(in), dts.Options{File: "fuzz", Location: time.UTC}).All())
 	})
 }
 

@@ -3,11 +3,11 @@ package odbc_test
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/radscope/radscope/parse/internal/readertest"
 
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse/odbc"
@@ -120,43 +120,10 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func fixtures(tb testing.TB) [][]byte {
-	files, _ := filepath.Glob("../../testdata/iaslogs/*.log")
-	var out [][]byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, b)
-	}
-	return out
-}
-
 func FuzzReader(f *testing.F) {
-	for _, b := range fixtures(f) {
-		f.Add(b)
-	}
+	readertest.Seeds(f, "../../testdata/iaslogs")
 	f.Fuzz(func(t *testing.T, in []byte) {
-		lines := bytes.Count(in, []byte("\n")) + 1
-		n := 0
-		for m, err := range odbc.NewReader(bytes.NewReader(in), odbc.Options{File: "fuzz", Location: time.UTC}).All() {
-			n++
-			if err != nil {
-				var pe *model.ParseError
-				if !errors.As(err, &pe) {
-					t.Fatalf("non-ParseError %v", err)
-				}
-				if pe.Src.Line < 1 || pe.Src.Line > lines+1 {
-					t.Fatalf("error line %d outside 1..%d", pe.Src.Line, lines)
-				}
-			} else if m.Time.IsZero() {
-				t.Fatal("message without a time")
-			}
-		}
-		if n > lines {
-			t.Fatalf("%d results from %d lines", n, lines)
-		}
+		readertest.CheckStream(t, in, odbc.NewReader(bytes.NewReader(in), odbc.Options{File: "fuzz", Location: time.UTC}).All())
 	})
 }
 
