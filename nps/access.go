@@ -109,7 +109,7 @@ func detectMethod(p *radius.Packet) string {
 // access processes an Access-Request.
 func (s *Server) access(ctx context.Context, r *request) []byte {
 	r.decodeCommon()
-	r.class, r.classS = s.nextClass()
+	r.class, r.serial = s.nextClass()
 	if st := r.pkt.Attributes.Get(attrState); st != nil {
 		if sess, ok, expired := s.otp.take(string(st), r.arrived); ok {
 			return s.otpAnswer(ctx, r, sess, expired)
@@ -378,15 +378,17 @@ func (s *Server) matches(m *scenario.Matcher, r *request) (ok bool, why string) 
 	if m.ClientName != nil && !m.ClientName.MatchString(r.client.Name) {
 		return false, "client_friendly_name"
 	}
-	if !m.ClientIPv4.Match(r.from.Addr().String()) {
+	if m.ClientIPv4 != nil && !m.ClientIPv4.Match(r.from.Addr().String()) {
 		return false, "client_ipv4"
 	}
-	nas := ""
-	if r.nasIP.IsValid() {
-		nas = r.nasIP.String()
-	}
-	if !m.NASIPv4.Match(nas) {
-		return false, "nas_ipv4"
+	if m.NASIPv4 != nil {
+		nas := ""
+		if r.nasIP.IsValid() {
+			nas = r.nasIP.String()
+		}
+		if !m.NASIPv4.Match(nas) {
+			return false, "nas_ipv4"
+		}
 	}
 	if m.NASIdentifier != nil && !m.NASIdentifier.MatchString(r.nasID) {
 		return false, "nas_identifier"

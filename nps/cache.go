@@ -31,14 +31,14 @@ type dupEntry struct {
 // processed without an entry (as if the cache had expired).
 type dupCache struct {
 	mu   sync.Mutex
-	m    map[dupKey]*dupEntry
+	m    map[dupKey]dupEntry
 	fifo []dupKey // completed keys, oldest first
 	head int
 	max  int
 }
 
 func newDupCache(max int) *dupCache {
-	return &dupCache{m: map[dupKey]*dupEntry{}, max: max}
+	return &dupCache{m: map[dupKey]dupEntry{}, max: max}
 }
 
 // expire drops completed entries whose time has passed.
@@ -74,15 +74,14 @@ func (c *dupCache) begin(k dupKey, now time.Time) (dup *dupEntry, tracked bool) 
 	c.expire(now)
 	if e, ok := c.m[k]; ok {
 		if e.pending || now.Before(e.expires) {
-			cp := *e
-			return &cp, true
+			return &e, true
 		}
 		delete(c.m, k)
 	}
 	if len(c.m) >= c.max {
 		return nil, false
 	}
-	c.m[k] = &dupEntry{pending: true}
+	c.m[k] = dupEntry{pending: true}
 	return nil, true
 }
 
@@ -95,7 +94,7 @@ func (c *dupCache) finish(k dupKey, reply []byte, code model.Code, discard bool,
 		delete(c.m, k)
 		return
 	}
-	c.m[k] = &dupEntry{reply: reply, code: code, discard: discard, expires: now.Add(window)}
+	c.m[k] = dupEntry{reply: reply, code: code, discard: discard, expires: now.Add(window)}
 	c.fifo = append(c.fifo, k)
 }
 

@@ -2,6 +2,7 @@ package nps
 
 import (
 	"context"
+	"errors"
 	"encoding/binary"
 	"log/slog"
 	"net/netip"
@@ -89,7 +90,7 @@ type request struct {
 	account string     // DOMAIN\sam
 	method  string
 	class   []byte
-	classS  string
+	serial  uint64 // of Class
 
 	crp *scenario.ConnectionRequestPolicy
 	np  *scenario.NetworkPolicy
@@ -141,7 +142,7 @@ func (s *Server) handle(ctx context.Context, from netip.AddrPort, raw []byte, ki
 	if r.trace {
 		r.log = s.log.With("client", client.Name, "from", from.String(), "id", raw[1])
 	}
-	pkt, err := radius.Parse(raw, r.secret)
+	pkt, err := parsePacket(raw, r.secret)
 	if err != nil {
 		s.systemEvent(now, 14, "Warning", "A malformed RADIUS message was received from client "+client.Name+" (IP address "+from.Addr().String()+").")
 		return drop("malformed attributes")
@@ -350,3 +351,29 @@ func (r *request) decodeCommon() {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// parsePacket decodes a packet whose length field has been checked, like
+// radius.Parse but with the attribute values pointing into raw and all
+// AVPs in one allocation.
+func parsePacket(raw, secret []byte) (*radius.Packet, error) {
+	n := 0
+	for b := raw[20:]; len(b) > 0; n++ {
+		if len(b) < 2 || b[1] < 2 || int(b[1]) > len(b) {
+			return nil, errMalformed
+		}
+		b = b[b[1]:]
+	}
+	avps := make([]radius.AVP, n)
+	p := &radius.Packet{Code: radius.Code(raw[0]), Identifier: raw[1], Secret: secret, Attributes: make(radius.Attributes, n)}
+	copy(p.Authenticator[:], raw[4:20])
+	b := raw[20:]
+	for i := range avps {
+		l := int(b[1])
+		avps[i] = radius.AVP{Type: radius.Type(b[0]), Attribute: b[2:l:l]}
+		p.Attributes[i] = &avps[i]
+		b = b[l:]
+	}
+	return p, nil
+}
+
+var errMalformed = errors.New("nps: malformed attribute list")

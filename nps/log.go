@@ -125,7 +125,7 @@ func (s *Server) baseRecord(r *request, code model.Code) model.Message {
 		ClientName:     r.client.Name,
 		CallingStation: r.calling,
 		CalledStation:  r.called,
-		Class:          r.classS,
+		Class:          s.classText(r.serial),
 		Policy:         r.d.Policy,
 		ProxyPolicy:    r.d.ProxyPolicy,
 		Reason:         model.NoReason,
@@ -149,8 +149,8 @@ func (s *Server) npsAttrs(r *request) []model.Attr {
 	if r.account != "" {
 		out = append(out, iasAttr(iasSAMAccountName, r.account), iasAttr(iasFullyQualifiedUser, r.account))
 	}
-	if r.classS != "" {
-		out = append(out, model.Attr{Type: attrClass, Name: "Class", Value: r.classS})
+	if r.serial != 0 {
+		out = append(out, model.Attr{Type: attrClass, Name: "Class", Value: s.classText(r.serial)})
 	}
 	if r.d.AuthType != 0 {
 		out = append(out, iasAttr(iasAuthenticationType, strconv.Itoa(r.d.AuthType)))

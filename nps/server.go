@@ -507,10 +507,10 @@ func (s *Server) newGUID() string {
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// nextClass returns the Class NPS attaches to a request: the wire form
-// (vendor 311, version 1, NPS IPv4, boot time as FILETIME, serial) and its
-// log form "311 1 <ip> <MM/DD/YYYY HH:MM:SS> <serial>".
-func (s *Server) nextClass() ([]byte, string) {
+// nextClass returns the Class NPS attaches to a request in its wire form
+// (vendor 311, version 1, NPS IPv4, boot time as FILETIME, serial) and the
+// serial.
+func (s *Server) nextClass() ([]byte, uint64) {
 	n := s.serial.Add(1)
 	ip := s.sc.Server.Address.As4()
 	b := make([]byte, 0, 26)
@@ -520,8 +520,16 @@ func (s *Server) nextClass() ([]byte, string) {
 	ft := uint64(s.boot.UnixNano()/100) + 116444736000000000
 	b = binary.BigEndian.AppendUint64(b, ft)
 	b = binary.BigEndian.AppendUint64(b, n)
-	text := fmt.Sprintf("311 1 %s %s %d", s.sc.Server.Address, s.boot.UTC().Format("01/02/2006 15:04:05"), n)
-	return b, text
+	return b, n
+}
+
+// classText is the log form of the Class with serial n:
+// "311 1 <ip> <MM/DD/YYYY HH:MM:SS> <serial>" (boot time in UTC).
+func (s *Server) classText(n uint64) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("311 1 %s %s %d", s.sc.Server.Address, s.boot.UTC().Format("01/02/2006 15:04:05"), n)
 }
 
 // served returns how many connections are being served.
