@@ -2,8 +2,8 @@ package nps
 
 import (
 	"context"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"log/slog"
 	"net/netip"
 	"strconv"
