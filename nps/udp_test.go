@@ -2,7 +2,6 @@ package nps
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"net"
 	"strings"
@@ -346,5 +345,3 @@ func TestShutdownAbandonsHeldRequests(t *testing.T) {
 		t.Fatal("held request answered at shutdown")
 	}
 }
-
-var _ = binary.BigEndian
