@@ -60,11 +60,10 @@ func challengeResponse(challenge []byte, hash [16]byte) []byte {
 
 // challengeHash is RFC 2759 §8.2 ChallengeHash.
 func challengeHash(peer, auth []byte, user string) []byte {
-	h := sha1.New()
-	h.Write(peer)
-	h.Write(auth)
-	h.Write([]byte(user))
-	return h.Sum(nil)[:8]
+	var buf [128]byte
+	b := append(append(append(buf[:0], peer...), auth...), user...)
+	sum := sha1.Sum(b)
+	return sum[:8]
 }
 
 // mschapUserName strips a leading DOMAIN\ as Windows does before
@@ -89,16 +88,18 @@ var (
 // authenticatorResponse is RFC 2759 §8.7 GenerateAuthenticatorResponse
 // from the hash of the NT hash: "S=" and 40 upper-case hex digits.
 func authenticatorResponse(hh [16]byte, ntResp, peer, auth []byte, user string) string {
-	h := sha1.New()
-	h.Write(hh[:])
-	h.Write(ntResp)
-	h.Write(magic1)
-	digest := h.Sum(nil)
-	h = sha1.New()
-	h.Write(digest)
-	h.Write(challengeHash(peer, auth, user))
-	h.Write(magic2)
-	return "S=" + strings.ToUpper(hex.EncodeToString(h.Sum(nil)))
+	var buf [128]byte
+	b := append(append(append(buf[:0], hh[:]...), ntResp...), magic1...)
+	digest := sha1.Sum(b)
+	b = append(append(append(buf[:0], digest[:]...), challengeHash(peer, auth, user)...), magic2...)
+	sum := sha1.Sum(b)
+	const hexUpper = "0123456789ABCDEF"
+	out := make([]byte, 2+40)
+	out[0], out[1] = 'S', '='
+	for i, c := range sum {
+		out[2+2*i], out[3+2*i] = hexUpper[c>>4], hexUpper[c&0xf]
+	}
+	return string(out)
 }
 
 // RFC 3079 §3.4 magic constants and pads.
@@ -120,20 +121,18 @@ var (
 // for MS-CHAPv2 (RFC 3079 §3.4; MS-MPPE-Send-Key carries send) from the
 // hash of the NT hash.
 func mppeKeysV2(hh [16]byte, ntResp []byte) (send, recv []byte) {
-	h := sha1.New()
-	h.Write(hh[:])
-	h.Write(ntResp)
-	h.Write(mppeMagic1)
-	master := h.Sum(nil)[:16]
-	key := func(magic []byte) []byte {
-		h := sha1.New()
-		h.Write(master)
-		h.Write(shsPad1)
-		h.Write(magic)
-		h.Write(shsPad2)
-		return h.Sum(nil)[:16]
+	var buf [192]byte
+	b := append(append(append(buf[:0], hh[:]...), ntResp...), mppeMagic1...)
+	master := sha1.Sum(b)
+	keys := make([]byte, 32)
+	key := func(out, magic []byte) {
+		b := append(append(append(append(buf[:0], master[:16]...), shsPad1...), magic...), shsPad2...)
+		sum := sha1.Sum(b)
+		copy(out, sum[:16])
 	}
-	return key(mppeMagic3), key(mppeMagic2)
+	key(keys[:16], mppeMagic3)
+	key(keys[16:], mppeMagic2)
+	return keys[:16:16], keys[16:]
 }
 
 func decodeHash(s string) ([16]byte, error) {
