@@ -24,7 +24,10 @@ import (
 	"hash/crc32"
 	"io"
 	"iter"
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/radscope/radscope/model"
@@ -54,6 +57,10 @@ type Options struct {
 	// for whole records left there (records of a dirty file or overwritten
 	// chunks); they come back with Record.Recovered set.
 	Recover bool
+	// Workers is how many chunks are decoded at once: 0 means
+	// runtime.GOMAXPROCS(0), 1 decodes in the calling goroutine. Records
+	// come back in file order either way.
+	Workers int
 }
 
 // Header is the file header.
@@ -83,29 +90,38 @@ type Record struct {
 
 // Reader reads records from an EVTX file. It is not safe for concurrent use.
 type Reader struct {
-	r    io.ReaderAt
-	size int64
-	opts Options
-
+	src     *source
+	size    int64
 	header  Header
 	started bool
 	nChunks int
-	base    int64 // file offset of chunk 0
-	next    int   // next chunk index to load
+	next    int // next chunk index to decode
 
 	buf     []byte
 	dec     *chunkDec
-	chunk   int // index of the loaded chunk, -1 when none
-	pos     int // next record offset inside the chunk
-	free    int // the chunk's free-space offset
-	slack   bool
-	pending []error
+	pipe    *pipeline
+	pending []result
 	err     error
+}
+
+// source is what decoding a chunk needs; workers share it (and not the
+// Reader, so that an abandoned Reader can be collected and its workers
+// stopped).
+type source struct {
+	ra   io.ReaderAt
+	opts Options
+	base int64 // file offset of chunk 0
+}
+
+// result is one record, or one error, in file order.
+type result struct {
+	rec Record
+	err error
 }
 
 // NewReader returns a Reader of the size bytes of r.
 func NewReader(r io.ReaderAt, size int64, opts Options) *Reader {
-	return &Reader{r: r, size: size, opts: opts, chunk: -1, buf: make([]byte, ChunkSize), dec: newChunkDec()}
+	return &Reader{src: &source{ra: r, opts: opts, base: FileHeaderSize}, size: size}
 }
 
 // Header returns the file header; it is valid after the first Read.
@@ -117,21 +133,21 @@ func Sniff(head []byte) bool {
 	return bytes.HasPrefix(head, fileMagic) || bytes.HasPrefix(head, chunkMagic)
 }
 
-func (r *Reader) src(off int64, rec uint64) model.Source {
-	return model.Source{Format: model.FormatEVTX, File: r.opts.File, Offset: off, Record: int64(rec)}
+func (s *source) perr(off int64, rec uint64, field string, err error) *model.ParseError {
+	return &model.ParseError{Src: model.Source{Format: model.FormatEVTX, File: s.opts.File, Offset: off, Record: int64(rec)}, Field: field, Err: err}
 }
 
-func (r *Reader) perr(off int64, rec uint64, field string, err error) *model.ParseError {
-	return &model.ParseError{Src: r.src(off, rec), Field: field, Err: err}
-}
+func (s *source) chunkOffset(i int) int64 { return s.base + int64(i)*ChunkSize }
 
 func chunkField(i int) string { return "chunk " + strconv.Itoa(i) }
 
+func (r *Reader) queue(err error) { r.pending = append(r.pending, result{err: err}) }
+
 func (r *Reader) start() error {
 	r.started = true
-	r.base = FileHeaderSize
+	r.src.base = FileHeaderSize
 	hdr := make([]byte, FileHeaderSize)
-	n, err := r.r.ReadAt(hdr, 0)
+	n, err := r.src.ra.ReadAt(hdr, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
@@ -149,41 +165,39 @@ func (r *Reader) start() error {
 			Flags:        binary.LittleEndian.Uint32(hdr[120:]),
 		}
 		if r.header.MajorVersion != 3 {
-			r.pending = append(r.pending, r.perr(0, 0, "file header",
+			r.queue(r.src.perr(0, 0, "file header",
 				fmt.Errorf("%w: version %d.%d", ErrFileHeader, r.header.MajorVersion, r.header.MinorVersion)))
 		}
-		if !r.opts.SkipChecksums {
+		if !r.src.opts.SkipChecksums {
 			if want, got := binary.LittleEndian.Uint32(hdr[124:]), crc32.ChecksumIEEE(hdr[:120]); want != got {
-				r.pending = append(r.pending, r.perr(0, 0, "file header",
+				r.queue(r.src.perr(0, 0, "file header",
 					fmt.Errorf("%w: stored 0x%08x, computed 0x%08x", ErrChecksum, want, got)))
 			}
 		}
 	case bytes.HasPrefix(hdr, chunkMagic):
 		// A lone chunk (carved, or cut out of a file): read it from offset 0.
 		body = r.size
-		r.base = 0
+		r.src.base = 0
 	default:
-		r.pending = append(r.pending, r.perr(0, 0, "file header", fmt.Errorf("%w: signature %q", ErrFileHeader, prefix(hdr, 8))))
+		r.queue(r.src.perr(0, 0, "file header", fmt.Errorf("%w: signature %q", ErrFileHeader, prefix(hdr, 8))))
 	}
 	if body < 0 {
 		body = 0
 	}
 	r.nChunks = int(body / ChunkSize)
 	if rest := body % ChunkSize; rest > 0 {
-		off := r.chunkOffset(r.nChunks)
+		off := r.src.chunkOffset(r.nChunks)
 		tail := make([]byte, rest)
-		if _, err := r.r.ReadAt(tail, off); err != nil && !errors.Is(err, io.EOF) {
+		if _, err := r.src.ra.ReadAt(tail, off); err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
 		if !allZero(tail) {
-			r.pending = append(r.pending, r.perr(off, 0, chunkField(r.nChunks),
+			r.queue(r.src.perr(off, 0, chunkField(r.nChunks),
 				fmt.Errorf("%w: %d bytes", ErrTrailing, rest)))
 		}
 	}
 	return nil
 }
-
-func (r *Reader) chunkOffset(i int) int64 { return r.base + int64(i)*ChunkSize }
 
 func prefix(b []byte, n int) []byte {
 	if len(b) > n {
@@ -215,89 +229,169 @@ func (r *Reader) Read() (Record, error) {
 	}
 	for {
 		if len(r.pending) > 0 {
-			err := r.pending[0]
+			res := r.pending[0]
+			r.pending[0] = result{}
 			r.pending = r.pending[1:]
-			return Record{}, err
-		}
-		if r.chunk >= 0 {
-			rec, err, ok := r.nextRecord()
-			if ok {
-				return rec, err
-			}
-			r.chunk = -1
-			continue
+			return res.rec, res.err
 		}
 		if r.next >= r.nChunks {
-			r.err = io.EOF
+			r.finish(io.EOF)
 			return Record{}, io.EOF
 		}
-		if err := r.loadChunk(r.next); err != nil {
-			r.err = err
-			return Record{}, err
+		var res []result
+		var err error
+		if r.pipe == nil {
+			workers := r.src.opts.Workers
+			if workers <= 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			if workers > 1 && r.nChunks-r.next > 1 {
+				r.pipe = startPipeline(r.src, r.next, r.nChunks, workers)
+				// Stop the workers if the Reader is dropped before the end.
+				runtime.AddCleanup(r, func(p *pipeline) { p.stop() }, r.pipe)
+			}
+		}
+		if r.pipe != nil {
+			res, err = r.pipe.get()
+		} else {
+			if r.buf == nil {
+				r.buf, r.dec = make([]byte, ChunkSize), newChunkDec()
+			}
+			res, err = r.src.decodeChunk(r.next, r.buf, r.dec)
 		}
 		r.next++
+		if err != nil {
+			r.finish(err)
+			return Record{}, err
+		}
+		r.pending = res
 	}
 }
 
-// loadChunk reads chunk i, checks it and makes it current (or queues the
-// reason it was skipped).
-func (r *Reader) loadChunk(i int) error {
-	off := r.chunkOffset(i)
-	n, err := r.r.ReadAt(r.buf, off)
-	if err != nil && !(errors.Is(err, io.EOF) && n == ChunkSize) {
-		return err
+// finish makes err final and stops the workers.
+func (r *Reader) finish(err error) {
+	r.err = err
+	if r.pipe != nil {
+		r.pipe.stop()
 	}
-	b := r.buf
-	if !bytes.HasPrefix(b, chunkMagic) {
-		if allZero(b[:ChunkHeaderSize]) {
-			return nil // an unused, preallocated chunk
-		}
-		r.pending = append(r.pending, r.perr(off, 0, chunkField(i),
-			fmt.Errorf("%w: %q at offset %d; chunk skipped", ErrChunkSignature, b[:8], off)))
-		return nil
+}
+
+// Close stops the workers of a Reader that will not be read to the end.
+// Reading after Close returns io.EOF.
+func (r *Reader) Close() error {
+	if r.err == nil {
+		r.finish(io.EOF)
 	}
-	free := int(binary.LittleEndian.Uint32(b[48:]))
-	if free < ChunkHeaderSize || free > ChunkSize {
-		r.pending = append(r.pending, r.perr(off, 0, chunkField(i),
-			fmt.Errorf("%w: free space offset %d out of range; records read up to the end of the chunk", ErrRecord, free)))
-		free = ChunkSize
-	}
-	if !r.opts.SkipChecksums {
-		h := crc32.ChecksumIEEE(b[:120])
-		h = crc32.Update(h, crc32.IEEETable, b[128:ChunkHeaderSize])
-		if want := binary.LittleEndian.Uint32(b[124:]); want != h {
-			r.pending = append(r.pending, r.perr(off, 0, chunkField(i),
-				fmt.Errorf("%w: chunk header: stored 0x%08x, computed 0x%08x", ErrChecksum, want, h)))
-		}
-		if d, want := crc32.ChecksumIEEE(b[ChunkHeaderSize:free]), binary.LittleEndian.Uint32(b[52:]); want != d {
-			r.pending = append(r.pending, r.perr(off, 0, chunkField(i),
-				fmt.Errorf("%w: chunk records: stored 0x%08x, computed 0x%08x", ErrChecksum, want, d)))
-		}
-	}
-	r.dec.reset(b)
-	r.chunk = i
-	r.pos = ChunkHeaderSize
-	r.free = free
-	r.slack = false
 	return nil
 }
 
-// nextRecord decodes the record at r.pos. ok is false when the chunk has
-// no more records.
-func (r *Reader) nextRecord() (rec Record, err error, ok bool) {
-	b := r.buf
-	off := r.chunkOffset(r.chunk)
-	for {
-		if !r.slack && (r.pos >= r.free || r.pos+recordHeader > ChunkSize) {
-			if !r.opts.Recover {
-				return Record{}, nil, false
+// pipeline decodes chunks on several goroutines and hands the results back
+// in chunk order: futures holds one channel per chunk, in order, and is
+// bounded, which bounds the memory held by decoded chunks.
+type pipeline struct {
+	jobs    chan job
+	futures chan chan chunkOut
+	done    chan struct{}
+	once    sync.Once
+}
+
+type job struct {
+	i   int
+	out chan chunkOut
+}
+
+type chunkOut struct {
+	res []result
+	err error
+}
+
+func startPipeline(src *source, from, n, workers int) *pipeline {
+	p := &pipeline{jobs: make(chan job), futures: make(chan chan chunkOut, 2*workers), done: make(chan struct{})}
+	go func() {
+		defer close(p.jobs)
+		for i := from; i < n; i++ {
+			out := make(chan chunkOut, 1)
+			select {
+			case p.futures <- out:
+			case <-p.done:
+				return
 			}
-			r.slack = true
-			r.pos = (r.pos + 7) &^ 7
+			select {
+			case p.jobs <- job{i, out}:
+			case <-p.done:
+				return
+			}
 		}
-		if r.slack {
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			buf, dec := make([]byte, ChunkSize), newChunkDec()
+			for j := range p.jobs {
+				res, err := src.decodeChunk(j.i, buf, dec)
+				j.out <- chunkOut{res, err}
+			}
+		}()
+	}
+	return p
+}
+
+func (p *pipeline) get() ([]result, error) {
+	out := <-<-p.futures
+	return out.res, out.err
+}
+
+func (p *pipeline) stop() { p.once.Do(func() { close(p.done) }) }
+
+// decodeChunk reads chunk i into buf and decodes its records with dec. The
+// results hold the records and the parse errors in file order; err is an
+// I/O error.
+func (s *source) decodeChunk(i int, buf []byte, dec *chunkDec) (res []result, err error) {
+	off := s.chunkOffset(i)
+	n, err := s.ra.ReadAt(buf, off)
+	if err != nil && !(errors.Is(err, io.EOF) && n == ChunkSize) {
+		return nil, err
+	}
+	b := buf
+	field := chunkField(i)
+	add := func(e error) { res = append(res, result{err: e}) }
+	if !bytes.HasPrefix(b, chunkMagic) {
+		if allZero(b[:ChunkHeaderSize]) {
+			return nil, nil // an unused, preallocated chunk
+		}
+		add(s.perr(off, 0, field, fmt.Errorf("%w: %q at offset %d; chunk skipped", ErrChunkSignature, b[:8], off)))
+		return res, nil
+	}
+	free := int(binary.LittleEndian.Uint32(b[48:]))
+	if free < ChunkHeaderSize || free > ChunkSize {
+		add(s.perr(off, 0, field, fmt.Errorf("%w: free space offset %d out of range; records read up to the end of the chunk", ErrRecord, free)))
+		free = ChunkSize
+	}
+	if !s.opts.SkipChecksums {
+		h := crc32.ChecksumIEEE(b[:120])
+		h = crc32.Update(h, crc32.IEEETable, b[128:ChunkHeaderSize])
+		if want := binary.LittleEndian.Uint32(b[124:]); want != h {
+			add(s.perr(off, 0, field, fmt.Errorf("%w: chunk header: stored 0x%08x, computed 0x%08x", ErrChecksum, want, h)))
+		}
+		if d, want := crc32.ChecksumIEEE(b[ChunkHeaderSize:free]), binary.LittleEndian.Uint32(b[52:]); want != d {
+			add(s.perr(off, 0, field, fmt.Errorf("%w: chunk records: stored 0x%08x, computed 0x%08x", ErrChecksum, want, d)))
+		}
+	}
+	dec.reset(b)
+	if n := int(binary.LittleEndian.Uint64(b[16:]) - binary.LittleEndian.Uint64(b[8:]) + 1); n > 0 && n < 4096 {
+		res = slices.Grow(res, n)
+	}
+	pos, slack := ChunkHeaderSize, false
+	for {
+		if !slack && (pos >= free || pos+recordHeader > ChunkSize) {
+			if !s.opts.Recover {
+				return res, nil
+			}
+			slack = true
+			pos = (pos + 7) &^ 7
+		}
+		if slack {
 			// Look for a whole, self-consistent record in the slack space.
-			p := r.pos
+			p := pos
 			for ; p+recordHeader+4 <= ChunkSize; p += 8 {
 				if bytes.Equal(b[p:p+4], recordMagic) {
 					size := int(binary.LittleEndian.Uint32(b[p+4:]))
@@ -307,52 +401,44 @@ func (r *Reader) nextRecord() (rec Record, err error, ok bool) {
 				}
 			}
 			if p+recordHeader+4 > ChunkSize {
-				return Record{}, nil, false
+				return res, nil
 			}
-			r.pos = p
+			pos = p
 		}
-		p := r.pos
+		p := pos
 		if !bytes.Equal(b[p:p+4], recordMagic) {
-			if allZero(b[p : p+4]) {
-				return Record{}, nil, false
+			if !allZero(b[p : p+4]) {
+				add(s.perr(off+int64(p), 0, field, fmt.Errorf("%w: signature % x at chunk offset %d; rest of chunk skipped", ErrRecord, b[p:p+4], p)))
 			}
-			r.pos = ChunkSize
-			return Record{}, r.perr(off+int64(p), 0, chunkField(r.chunk),
-				fmt.Errorf("%w: signature % x at chunk offset %d; rest of chunk skipped", ErrRecord, b[p:p+4], p)), true
+			return res, nil
 		}
 		size := int(binary.LittleEndian.Uint32(b[p+4:]))
 		id := binary.LittleEndian.Uint64(b[p+8:])
 		if size < recordHeader+4 || p+size > ChunkSize {
-			r.pos = ChunkSize
-			return Record{}, r.perr(off+int64(p), id, chunkField(r.chunk),
-				fmt.Errorf("%w: size %d at chunk offset %d; rest of chunk skipped", ErrRecord, size, p)), true
+			add(s.perr(off+int64(p), id, field, fmt.Errorf("%w: size %d at chunk offset %d; rest of chunk skipped", ErrRecord, size, p)))
+			return res, nil
 		}
-		r.pos = p + size
-		rec = Record{
+		pos = p + size
+		rec := Record{
 			ID:        id,
 			Written:   Filetime(binary.LittleEndian.Uint64(b[p+16:])),
-			Chunk:     r.chunk,
+			Chunk:     i,
 			Offset:    off + int64(p),
 			Size:      size,
-			Recovered: r.slack,
+			Recovered: slack,
 		}
+		var rerr error
 		if copySize := int(binary.LittleEndian.Uint32(b[p+size-4:])); copySize != size {
-			err = r.perr(rec.Offset, id, chunkField(r.chunk),
-				fmt.Errorf("%w: size %d, trailing size copy %d", ErrRecord, size, copySize))
+			rerr = s.perr(rec.Offset, id, field, fmt.Errorf("%w: size %d, trailing size copy %d", ErrRecord, size, copySize))
 		}
-		root, derr := r.decodeRecord(p+recordHeader, p+size-4)
-		if derr != nil && err == nil {
-			err = r.perr(rec.Offset, id, chunkField(r.chunk), derr)
+		root, derr := decodeFragment(dec, p+recordHeader, p+size-4)
+		if derr != nil && rerr == nil {
+			rerr = s.perr(rec.Offset, id, field, derr)
 		}
 		rec.Root = root
 		rec.Event = EventFromElement(root)
-		return rec, err, true
+		res = append(res, result{rec, rerr})
 	}
-}
-
-// decodeRecord decodes the binary XML in the chunk between start and end.
-func (r *Reader) decodeRecord(start, end int) (*Element, error) {
-	return decodeFragment(r.dec, start, end)
 }
 
 func decodeFragment(dec *chunkDec, start, end int) (*Element, error) {
@@ -385,9 +471,11 @@ func decodeFragment(dec *chunkDec, start, end int) (*Element, error) {
 
 // All returns an iterator over the records, following the stream contract
 // of package parse: a *model.ParseError is yielded and iteration goes on;
-// any other error is yielded once and ends it.
+// any other error is yielded once and ends it. Breaking out of the loop
+// stops the workers.
 func (r *Reader) All() iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
+		defer r.Close()
 		for {
 			rec, err := r.Read()
 			if err == io.EOF {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -416,5 +418,48 @@ func TestSniff(t *testing.T) {
 		if got := evtx.Sniff([]byte(tc.head)); got != tc.want {
 			t.Errorf("Sniff(%q) = %v", tc.head, got)
 		}
+	}
+}
+
+// TestWorkersSameOrder decodes a damaged many-chunk file sequentially and
+// on 4 workers: the records and errors come back the same, in file order.
+func TestWorkersSameOrder(t *testing.T) {
+	data := manyEvents(t, 2500, true)
+	chunk2 := evtx.FileHeaderSize + 2*evtx.ChunkSize
+	copy(data[chunk2:], "XXXXXXXX")
+	data[evtx.FileHeaderSize+evtx.ChunkSize+evtx.ChunkHeaderSize+300] ^= 1
+	render := func(workers int) string {
+		var b strings.Builder
+		r := evtx.NewReader(bytes.NewReader(data), int64(len(data)), evtx.Options{Workers: workers})
+		for rec, err := range r.All() {
+			fmt.Fprintf(&b, "%d %d %v %v\n", rec.ID, rec.Offset, rec.Event.Data, err)
+		}
+		return b.String()
+	}
+	seq, par := render(1), render(4)
+	if seq != par {
+		t.Fatalf("sequential and parallel differ")
+	}
+	if !strings.Contains(seq, "chunk 2") || strings.Count(seq, "\n") < 2000 {
+		t.Fatalf("unexpected output:\n%.500s", seq)
+	}
+}
+
+// TestWorkersStopOnBreak leaves the loop early: the workers must end.
+func TestWorkersStopOnBreak(t *testing.T) {
+	data := manyEvents(t, 3000, false)
+	before := runtime.NumGoroutine()
+	for i := 0; i < 5; i++ {
+		r := evtx.NewReader(bytes.NewReader(data), int64(len(data)), evtx.Options{Workers: 3})
+		for range r.All() {
+			break
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running (before: %d)", n, before)
 	}
 }
