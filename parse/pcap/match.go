@@ -40,8 +40,16 @@ type matcher struct {
 	q     []*item
 	head  int
 	pend  map[pairKey]*pending
-	adds  int
 	cands map[[2]netip.Addr][][]byte
+	// touched lists identifiers in the order they were last used, for
+	// expiry without scanning pend.
+	touched []touch
+	thead   int
+}
+
+type touch struct {
+	k pairKey
+	t time.Time
 }
 
 func (mt *matcher) init(r *Reader) {
@@ -102,10 +110,7 @@ func (mt *matcher) add(m *model.Message, pkt []byte, request bool, perr error) {
 	}
 	win := mt.r.opt.Window
 	now := m.Time
-	mt.adds++
-	if mt.adds%4096 == 0 {
-		mt.sweep()
-	}
+	mt.sweep(now)
 	k := pairKey{client: m.Client, server: m.Server, id: uint8(m.Ident)}
 	p := mt.pend[k]
 	alive := p != nil && m.Time.Sub(p.last) <= win
@@ -132,6 +137,7 @@ func (mt *matcher) add(m *model.Message, pkt []byte, request bool, perr error) {
 			p = &pending{auth: auth, first: now, firstFrame: m.Src.Frame, last: now, lastFrame: m.Src.Frame}
 			mt.pend[k] = p
 		}
+		mt.touched = append(mt.touched, touch{k, now})
 		it.waiting = true
 		it.deadline = now.Add(win)
 		p.waiting = append(p.waiting, it)
@@ -162,13 +168,23 @@ func (mt *matcher) add(m *model.Message, pkt []byte, request bool, perr error) {
 }
 
 // sweep forgets identifiers idle for longer than the window, bounding
-// memory by the traffic within one window.
-func (mt *matcher) sweep() {
-	now := mt.r.now
-	for k, p := range mt.pend {
-		if now.Sub(p.last) > mt.r.opt.Window {
-			delete(mt.pend, k)
+// memory by the traffic within one window. It walks touched from the
+// oldest use; an identifier used again since is kept.
+func (mt *matcher) sweep(now time.Time) {
+	win := mt.r.opt.Window
+	for mt.thead < len(mt.touched) {
+		tc := mt.touched[mt.thead]
+		if now.Sub(tc.t) <= win {
+			break
 		}
+		if p := mt.pend[tc.k]; p != nil && now.Sub(p.last) > win {
+			delete(mt.pend, tc.k)
+		}
+		mt.thead++
+	}
+	if mt.thead >= 1024 && mt.thead*2 >= len(mt.touched) {
+		n := copy(mt.touched, mt.touched[mt.thead:])
+		mt.touched, mt.thead = mt.touched[:n], 0
 	}
 	if len(mt.cands) > 65536 {
 		clear(mt.cands)
