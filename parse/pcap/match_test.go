@@ -315,3 +315,47 @@ func TestGzipSniffAndErrors(t *testing.T) {
 		t.Errorf("Read after a final error = %v, want it again", err)
 	}
 }
+
+// TestPcapNGInterfaces reads a pcapng file whose three interfaces have
+// different link types: Ethernet, Linux cooked v2 (which pcapgo reports
+// cut to 8 bits, 20) and raw IPv4.
+func TestPcapNGInterfaces(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{LinkType: 1, SnapLength: 65535, TimestampResolution: 9}, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sll2, _ := w.AddInterface(pcapgo.NgInterface{LinkType: linkSLL2 & 0xff, SnapLength: 65535, TimestampResolution: 9})
+	raw4, _ := w.AddInterface(pcapgo.NgInterface{LinkType: linkIPv4, SnapLength: 65535, TimestampResolution: 9})
+	req := accessRequest(5, "erin", false)
+	rw := encode(t, req)
+	ip := ipv4("192.0.2.1", "192.0.2.2", 17, udp(5000, 1812, rw))
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i, fr := range []struct {
+		iface int
+		data  []byte
+	}{
+		{0, cat(macs, u16(0x0800), ip)},
+		{sll2, cat(u16(0x0800), make([]byte, 18), ip)},
+		{raw4, ipv4("192.0.2.2", "192.0.2.1", 17, udp(1812, 5000, signedResp(t, req, 2, false)))},
+	} {
+		ci := ciFor(t0.Add(time.Duration(i)*time.Second), len(fr.data))
+		ci.InterfaceIndex = fr.iface
+		if err := w.WritePacket(ci, fr.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	ms, errs, rd := readAllMsgs(t, &buf, Options{})
+	if len(errs) != 0 || len(ms) != 3 || rd.Format() != model.FormatPcapNG {
+		t.Fatalf("%d messages, errors %v, format %v", len(ms), errs, rd.Format())
+	}
+	if ms[1].Marks != model.MarkRetransmit || ms[2].Peer != 2 || ms[2].RTT != 2*time.Second || ms[0].Peer != 3 {
+		t.Errorf("marks %v %v %v, peers %d %d", ms[0].Marks, ms[1].Marks, ms[2].Marks, ms[0].Peer, ms[2].Peer)
+	}
+	for i, m := range ms {
+		if m.Client.String() != "192.0.2.1:5000" || !m.Time.Equal(t0.Add(time.Duration(i)*time.Second)) || m.Src.Frame != int64(i+1) {
+			t.Errorf("message %d: client %v time %v frame %d", i, m.Client, m.Time, m.Src.Frame)
+		}
+	}
+}
