@@ -2,9 +2,8 @@
 // and benchmarks: a file header, 64 KiB chunks with their string and
 // template tables and CRC32s, records whose System block comes from a
 // template shared by all records of a chunk and whose EventData is a
-// nested template instance with typed substitution values (UserData is
-// written as plain binary XML without a template, the other path readers
-// must handle).
+// nested template instance with typed substitution values (UserData too,
+// with its leaves as string values, the way Windows writes it).
 //
 // It is not a general EVTX writer; it writes what radscope's fixtures need
 // and what the reader's tests exercise. python-evtx and libevtx read its
@@ -401,8 +400,15 @@ func (c *chunk) record(ev Event) ([]byte, error) {
 	dataAt := x.at() + len(probe.b)
 	inner := &buf{c: c, base: dataAt}
 	if ev.UserData != nil {
+		// UserData is a template instance too (python-evtx accepts no
+		// other kind of nested binary XML): the leaves' text become
+		// string substitutions.
+		var vals []value
+		var key strings.Builder
+		key.WriteString("userdata")
+		body := &node{name: "UserData", sub: -1, children: []*node{templateNode(ev.UserData, &vals, &key)}}
 		inner.b = append(inner.b, 0x0f, 0x01, 0x01, 0x00)
-		inner.element(userDataNode(ev.UserData))
+		inner.instance(key.String(), body, vals)
 		inner.u8(0x00)
 	} else {
 		key, body, dv, err := eventData(ev.Data)
@@ -514,19 +520,24 @@ func eventData(data []Data) (string, *node, []value, error) {
 	return key.String(), root, vals, nil
 }
 
-func userDataNode(e *Element) *node {
-	root := &node{name: "UserData", sub: -1, children: []*node{elemNode(e)}}
-	return root
-}
-
-func elemNode(e *Element) *node {
-	n := &node{name: e.Name, sub: -1, text: e.Text, hasText: e.Text != "" && len(e.Children) == 0}
+// templateNode turns e into template nodes whose leaf texts are string
+// substitutions appended to vals; key describes the shape.
+func templateNode(e *Element, vals *[]value, key *strings.Builder) *node {
+	n := &node{name: e.Name, sub: -1}
+	key.WriteString("<" + e.Name)
 	for _, a := range e.Attrs {
 		n.attrs = append(n.attrs, attrNode{name: a[0], text: a[1], sub: -1})
+		key.WriteString(" " + a[0] + "=" + a[1])
+	}
+	key.WriteString(">")
+	if len(e.Children) == 0 {
+		n.sub, n.subType, n.optional = len(*vals), 0x01, true
+		*vals = append(*vals, value{0x01, appendUTF16(nil, e.Text)})
 	}
 	for _, c := range e.Children {
-		n.children = append(n.children, elemNode(c))
+		n.children = append(n.children, templateNode(c, vals, key))
 	}
+	key.WriteString("</>")
 	return n
 }
 
