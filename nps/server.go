@@ -12,6 +12,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -385,9 +386,39 @@ func (s *Server) serve(ctx context.Context, conn net.PacketConn, kind portKind) 
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	defer conn.Close()
+	// Several readers, so that receiving is not serialised behind one
+	// system call at a time.
+	readers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	errc := make(chan error, readers)
+	for range readers {
+		go func() { errc <- s.readLoop(ctx, conn, kind) }()
+	}
+	err := <-errc
+	conn.Close()
+	for range readers - 1 {
+		<-errc
+	}
+	return err
+}
+
+// readLoop receives datagrams and hands each to a goroutine.
+func (s *Server) readLoop(ctx context.Context, conn net.PacketConn, kind portKind) error {
+	udp, _ := conn.(*net.UDPConn)
 	buf := make([]byte, 4096)
 	for {
-		n, addr, err := conn.ReadFrom(buf)
+		var n int
+		var from netip.AddrPort
+		var addr net.Addr
+		var err error
+		if udp != nil {
+			n, from, err = udp.ReadFromUDPAddrPort(buf)
+			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		} else {
+			n, addr, err = conn.ReadFrom(buf)
+			if err == nil {
+				from = addrPort(addr)
+			}
+		}
 		if err != nil {
 			s.mu.Lock()
 			closed := s.closed
@@ -404,7 +435,6 @@ func (s *Server) serve(ctx context.Context, conn net.PacketConn, kind portKind) 
 			}
 			return fmt.Errorf("nps: read: %w", err)
 		}
-		from := addrPort(addr)
 		if !from.IsValid() {
 			continue
 		}
@@ -421,10 +451,17 @@ func (s *Server) serve(ctx context.Context, conn net.PacketConn, kind portKind) 
 			defer s.wg.Done()
 			defer func() { <-s.sem }()
 			reply, _ := s.handle(s.baseCtx, from, pkt, kind)
-			if reply != nil {
-				if _, err := conn.WriteTo(reply, addr); err != nil {
-					s.log.Warn("nps: write failed", "to", from, "err", err)
-				}
+			if reply == nil {
+				return
+			}
+			var err error
+			if udp != nil {
+				_, err = udp.WriteToUDPAddrPort(reply, from)
+			} else {
+				_, err = conn.WriteTo(reply, addr)
+			}
+			if err != nil {
+				s.log.Warn("nps: write failed", "to", from, "err", err)
 			}
 		}()
 	}
