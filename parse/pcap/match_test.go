@@ -359,3 +359,20 @@ func TestPcapNGInterfaces(t *testing.T) {
 		}
 	}
 }
+
+// TestSnaplenSmallerThanFrames reads a file whose header claims a snaplen
+// below the length of the frames it holds, as some writers produce.
+func TestSnaplenSmallerThanFrames(t *testing.T) {
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	w.WriteFileHeader(64, 1)
+	fr := cat(macs, u16(0x0800), ipv4("10.0.0.1", "10.0.0.2", 17, udp(40000, 1812, encode(t, accessRequest(1, "frank", false)))))
+	if len(fr) <= 64 {
+		t.Fatalf("frame of %d bytes", len(fr))
+	}
+	w.WritePacket(ciFor(time.Unix(1, 0), len(fr)), fr)
+	ms, errs, _ := readAllMsgs(t, &buf, Options{})
+	if len(ms) != 1 || len(errs) != 0 || ms[0].User != "frank" {
+		t.Fatalf("%d messages, errors %v", len(ms), errs)
+	}
+}

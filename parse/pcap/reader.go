@@ -189,9 +189,10 @@ func NewReader(r io.Reader, o Options) (*Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
-		if s := pr.Snaplen(); s == 0 || s > maxSnaplen {
-			pr.SetSnaplen(maxSnaplen)
-		}
+		// Writers disagree on what snaplen means (0, or less than the
+		// frames they wrote); pcapgo rejects frames longer than it, so
+		// bound frames by maxSnaplen instead.
+		pr.SetSnaplen(maxSnaplen)
 		rd.src, rd.link, rd.offset = pr, link, 24
 	case model.FormatPcapNG:
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
