@@ -344,7 +344,7 @@ func wrongSecret(f *model.Flow) (string, []int) {
 	if who == "" {
 		who = "a RADIUS client"
 	}
-	return fmt.Sprintf("%s of %s do not verify under the configured shared secret (authenticator or Message-Authenticator).", plural(len(ev), "message"), who), ev
+	return fmt.Sprintf("%s from %s failed verification under the configured shared secret (authenticator or Message-Authenticator).", plural(len(ev), "message"), who), ev
 }
 
 func hasMA(m *model.Message) bool {

@@ -235,7 +235,7 @@ func TestDerived(t *testing.T) {
 		{"wrong-secret",
 			auth(model.OutcomeNoResponse, model.NoReason, withCheck(req(0), model.SecretCheck{MessageAuthenticator: model.SecretMismatch})),
 			auth(model.OutcomeNoResponse, model.NoReason, withCheck(req(0), model.SecretCheck{MessageAuthenticator: model.Verified})),
-			"do not verify"},
+			"failed verification"},
 		{"blast-radius-request",
 			auth(model.OutcomeAccepted, 0, req(0), withAttrs(ans(model.CodeAccessAccept, time.Second), maAttr)),
 			auth(model.OutcomeAccepted, 0, withAttrs(req(0), maAttr), withAttrs(ans(model.CodeAccessAccept, time.Second), maAttr)),

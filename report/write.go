@@ -184,7 +184,7 @@ func (c *csvRows) Close() error {
 
 // widths of table columns on a terminal; others get 16.
 var widths = map[string]int{
-	"time": 23, "id": 5, "kind": 10, "user": 20, "nas": 12, "client": 15, "calling-station": 17, "method": 9,
+	"time": 29, "id": 5, "kind": 10, "user": 20, "nas": 12, "client": 15, "calling-station": 17, "method": 9,
 	"outcome": 19, "reason-code": 6, "reason": 28, "mfa": 18, "latency": 8, "sources": 19, "finding": 26,
 }
 
