@@ -14,6 +14,7 @@ T=$(mktemp -d /tmp/radscope-bench.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
 
 go build -o "$T/radscope" ./cmd/radscope
+go build -o "$T/read" ./bench/pcap/read
 N=$(capinfos -c -M "$F" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
 SIZE=$(stat -c %s "$F")
 echo "capture: $F, $SIZE bytes, $N packets"
@@ -32,6 +33,9 @@ measure() {
 
 measure radscope "$T/radscope" parse -q --format ndjson --secret env:RADSCOPE_BENCH_SECRET "$F"
 measure radscope-nosecret "$T/radscope" parse -q --format ndjson "$F"
+# The reader alone (parse/pcap with secrets, a hand-written JSON line per
+# message): what the output layer of radscope parse adds is the difference.
+measure reader-only "$T/read" -secret env:RADSCOPE_BENCH_SECRET "$F"
 measure tshark tshark -r "$F" -n -Y radius -T fields -e radius.code -e radius.id -e radius.User_Name
 # radsniff 3.2 exits with status 1 after reading a file; only >1 is failure.
 measure radsniff sh -c 'radsniff -I "$1" -q -s "$RADSCOPE_BENCH_SECRET"; [ $? -le 1 ]' sh "$F"
