@@ -34,6 +34,11 @@ func crossCheckFiles(t *testing.T) []string {
 	return files
 }
 
+// oracleFails lists the samples neither python-evtx 0.6.1 nor libevtx
+// 20181227 can read: records of forwarded events (WEC) whose elements
+// carry no dependency identifier. We read them (see TestSamples).
+var oracleFails = map[string]bool{"issue_201.evtx": true, "MSExchange_Management_wec.evtx": true}
+
 // needTool finds an oracle; without it the test skips loudly, or fails
 // when CI is set (.ci/run installs python3-evtx and libevtx-utils).
 func needTool(t *testing.T, name, pkg string) string {
@@ -89,8 +94,11 @@ func TestCrossCheckEvtxexport(t *testing.T) {
 			out, _ := exec.CommandContext(ctx, tool, "-f", "xml", path).Output()
 			n := bytes.Count(out, []byte("<Event xmlns"))
 			if n == 0 {
-				t.Logf("evtxexport reads no records from %s; count not compared", path)
-				return
+				if oracleFails[filepath.Base(path)] {
+					t.Logf("evtxexport reads no records from %s, as expected; count not compared", path)
+					return
+				}
+				t.Fatalf("evtxexport read no records from %s", path)
 			}
 			o := readOurs(t, path)
 			if o.clean != n {
@@ -122,12 +130,17 @@ func TestCrossCheckPythonEvtx(t *testing.T) {
 				out, err = os.ReadFile(filepath.Join(dir, filepath.Base(path)+".xml"))
 			}
 			if out == nil {
-				out, err = exec.CommandContext(ctx, "python3", tool, path).Output()
+				// Run the script itself: its #! names the Debian python that
+				// has the Evtx module, whatever python3 is first in PATH.
+				out, err = exec.CommandContext(ctx, tool, path).Output()
 			}
 			theirs := parsePythonDump(out)
 			if err != nil || len(theirs) == 0 {
-				t.Logf("evtx_dump.py does not read %s (%v, %d records); values not compared", path, err, len(theirs))
-				return
+				if oracleFails[filepath.Base(path)] {
+					t.Logf("evtx_dump.py does not read %s (%v, %d records), as expected; values not compared", path, err, len(theirs))
+					return
+				}
+				t.Fatalf("evtx_dump.py failed on %s (%v, %d records)", path, err, len(theirs))
 			}
 			o := readOurs(t, path)
 			byID := map[uint64]evtx.Record{}
