@@ -170,6 +170,18 @@ func authWith(secret, packet, auth []byte) [16]byte {
 	if !ok {
 		n = len(packet)
 	}
+	// One MD5 over a stack buffer when it fits (every real packet with a
+	// secret of sane length): no allocation.
+	var buf [4096 + 128]byte
+	if need := 4 + len(auth) + max(n-20, 0) + len(secret); n >= 4 && need <= len(buf) {
+		b := append(buf[:0], packet[:4]...)
+		b = append(b, auth...)
+		if n > 20 {
+			b = append(b, packet[20:n]...)
+		}
+		b = append(b, secret...)
+		return md5.Sum(b)
+	}
 	var out [16]byte
 	h := md5.New()
 	if n >= 4 {
@@ -251,21 +263,47 @@ func findMA(packet []byte) (int, error) {
 }
 
 // macOver computes the HMAC-MD5 of packet[:n] with the authenticator field
-// replaced by auth (when non-nil) and the 16 bytes at ma zeroed.
+// replaced by auth (when non-nil) and the 16 bytes at ma zeroed. It is
+// RFC 2104 written out over stack buffers, so it does not allocate; the
+// tests compare it with crypto/hmac.
 func macOver(secret, packet []byte, n, ma int, auth []byte) [16]byte {
-	m := hmac.New(md5.New, secret)
-	m.Write(packet[:4])
-	if auth != nil {
-		m.Write(auth)
-	} else {
-		m.Write(packet[4:20])
+	if auth == nil {
+		auth = packet[4:20]
 	}
-	m.Write(packet[20:ma])
-	m.Write(zero16[:])
-	m.Write(packet[ma+16 : n])
-	var out [16]byte
-	m.Sum(out[:0])
-	return out
+	var k [64]byte
+	if len(secret) > 64 {
+		sum := md5.Sum(secret)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], secret)
+	}
+	var buf [64 + 4096]byte
+	if n > 4096 || len(auth) != 16 {
+		m := hmac.New(md5.New, secret)
+		m.Write(packet[:4])
+		m.Write(auth)
+		m.Write(packet[20:ma])
+		m.Write(zero16[:])
+		m.Write(packet[ma+16 : n])
+		var out [16]byte
+		m.Sum(out[:0])
+		return out
+	}
+	for i := range k {
+		buf[i] = k[i] ^ 0x36
+	}
+	b := append(buf[:64], packet[:4]...)
+	b = append(b, auth...)
+	b = append(b, packet[20:ma]...)
+	b = append(b, zero16[:]...)
+	b = append(b, packet[ma+16:n]...)
+	inner := md5.Sum(b)
+	var ob [64 + 16]byte
+	for i := range k {
+		ob[i] = k[i] ^ 0x5c
+	}
+	copy(ob[64:], inner[:])
+	return md5.Sum(ob[:])
 }
 
 // MessageAuthenticator computes the Message-Authenticator (RFC 3579 §3.2)

@@ -334,3 +334,31 @@ func FuzzDecrypt(f *testing.F) {
 		_ = secret.VerifyResponse(sec, pkt, auth)
 	})
 }
+
+// TestSecretLengths checks the allocation-free paths against crypto/hmac
+// and layeh for secrets around the HMAC block size and beyond the stack
+// buffer.
+func TestSecretLengths(t *testing.T) {
+	for _, n := range []int{1, 16, 63, 64, 65, 127, 200, 5000} {
+		sec := bytes.Repeat([]byte{'k'}, n)
+		req := radius.New(radius.CodeAccessRequest, sec)
+		rfc2865.UserName_SetString(req, "u")
+		rfc2869.MessageAuthenticator_Set(req, make([]byte, 16))
+		wire, err := req.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := secret.SignRequest(sec, wire); err != nil {
+			t.Fatal(err)
+		}
+		off := maOffset(t, wire)
+		if want := hmacRef(sec, wire, nil, off); !bytes.Equal(wire[off:off+16], want) {
+			t.Errorf("secret of %d bytes: MA %x, want %x", n, wire[off:off+16], want)
+		}
+		resp := req.Response(radius.CodeAccessReject)
+		rw, _ := resp.Encode()
+		if !secret.VerifyResponse(sec, rw, wire[4:20]) {
+			t.Errorf("secret of %d bytes: layeh's response does not verify", n)
+		}
+	}
+}

@@ -286,7 +286,7 @@ func FuzzLinkDecode(f *testing.F) {
 		}
 	}
 	f.Add(linkSLL2, cat(u16(0x0800), make([]byte, 18), ipv4("1.1.1.1", "2.2.2.2", 17, udp(1, 1812, []byte{1, 2, 0, 30}))))
-	d := dict.Default()
+	d := newAttrDict(dict.Default())
 	f.Fuzz(func(t *testing.T, link int, frame []byte) {
 		link &= 0x1ff
 		if p, err := decodeLink(link, frame); err == nil {

@@ -43,7 +43,7 @@ const (
 // copies b, so m owns its bytes. It returns the packet bytes within the
 // length field (m's copy, for the secret checks) and the first problem
 // found; m holds whatever could be read either way.
-func decodeRADIUS(d *dict.Dictionary, b []byte, m *model.Message) (pkt []byte, err error) {
+func decodeRADIUS(d *attrDict, b []byte, m *model.Message) (pkt []byte, err error) {
 	m.Kind = model.KindPacket
 	m.Ident = model.NoIdent
 	if len(b) >= 1 {
@@ -83,7 +83,7 @@ func decodeRADIUS(d *dict.Dictionary, b []byte, m *model.Message) (pkt []byte, e
 // decodeAttrs appends the attributes in b to m.Attrs, splitting
 // Vendor-Specific attributes into their sub-attributes, and fills m's key
 // fields.
-func decodeAttrs(d *dict.Dictionary, b []byte, m *model.Message) error {
+func decodeAttrs(d *attrDict, b []byte, m *model.Message) error {
 	n := 0
 	for i := 0; i < len(b); {
 		if i+2 > len(b) || b[i+1] < 2 || i+int(b[i+1]) > len(b) {
@@ -121,7 +121,7 @@ func decodeAttrs(d *dict.Dictionary, b []byte, m *model.Message) error {
 // RFC 2865 §5.26 suggested format. It appends nothing and returns false
 // when the value does not follow that format, so the caller keeps the
 // whole attribute.
-func splitVSA(d *dict.Dictionary, v []byte, m *model.Message) bool {
+func splitVSA(d *attrDict, v []byte, m *model.Message) bool {
 	if len(v) < 4+2 {
 		return false
 	}
@@ -141,8 +141,37 @@ func splitVSA(d *dict.Dictionary, v []byte, m *model.Message) bool {
 	return true
 }
 
-func makeAttr(d *dict.Dictionary, vendor uint32, typ int32, raw []byte) model.Attr {
-	a := d.Lookup(vendor, typ)
+// attrDict is the dictionary with the IETF and Microsoft attributes in
+// arrays, so the attributes of most packets are found without hashing.
+type attrDict struct {
+	d    *dict.Dictionary
+	ietf [256]*dict.Attribute
+	ms   [256]*dict.Attribute
+}
+
+func newAttrDict(d *dict.Dictionary) *attrDict {
+	a := &attrDict{d: d}
+	for t := range 256 {
+		a.ietf[t] = d.Lookup(0, int32(t))
+		a.ms[t] = d.Lookup(vendorMicrosoft, int32(t))
+	}
+	return a
+}
+
+func (a *attrDict) lookup(vendor uint32, typ int32) *dict.Attribute {
+	if typ >= 0 && typ < 256 {
+		switch vendor {
+		case 0:
+			return a.ietf[typ]
+		case vendorMicrosoft:
+			return a.ms[typ]
+		}
+	}
+	return a.d.Lookup(vendor, typ)
+}
+
+func makeAttr(d *attrDict, vendor uint32, typ int32, raw []byte) model.Attr {
+	a := d.lookup(vendor, typ)
 	at := model.Attr{Vendor: vendor, Type: typ, Raw: raw}
 	if a == nil {
 		at.Name = dict.UnknownName(vendor, typ)

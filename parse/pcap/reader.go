@@ -92,7 +92,7 @@ type source interface {
 // Reader reads RADIUS messages from a capture.
 type Reader struct {
 	opt    Options
-	dict   *dict.Dictionary
+	dict   *attrDict
 	format model.Format
 	src    source
 	ng     *pcapgo.NgReader
@@ -158,10 +158,11 @@ func NewReader(r io.Reader, o Options) (*Reader, error) {
 			return nil, fmt.Errorf("pcap: reading the file header: %w", noEOF(err))
 		}
 	}
-	rd := &Reader{opt: o, dict: o.Dict, frag: newReassembler()}
-	if rd.dict == nil {
-		rd.dict = dict.Default()
+	d := o.Dict
+	if d == nil {
+		d = dict.Default()
 	}
+	rd := &Reader{opt: o, dict: newAttrDict(d), frag: newReassembler()}
 	if rd.opt.Window <= 0 {
 		rd.opt.Window = DefaultWindow
 	}
