@@ -22,6 +22,20 @@
 // until Options.Window of capture time has passed; messages still come out
 // in frame order, delayed by at most the window.
 //
+// On the messages: Client is the end that sent the request (the NAS for
+// access and accounting, the dynamic-authorization client for CoA and
+// Disconnect), Server the other; Src.Frame is the 1-based frame number
+// (for a fragmented datagram, the frame that completed it, as in
+// Wireshark) and Src.Offset the byte offset of the frame's record in the
+// decompressed file for libpcap captures (0 for pcapng, whose block offsets
+// pcapgo does not expose). Peer on a request is the frame of its response;
+// on a response, the frame of the latest transmission of its request; on a
+// retransmission still unanswered, the frame of the first transmission.
+// RTT on a response is measured from the first transmission, which is what
+// the NAS waited. Check is set on every packet: without secrets it only
+// records whether Message-Authenticator is present (Absent) so later stages
+// can count Blast-RADIUS exposure; with them, every verdict.
+//
 // Errors follow the stream contract of package parse.
 package pcap
 
