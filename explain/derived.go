@@ -12,20 +12,23 @@ import (
 // the request is considered dropped".
 const rdgTimeout = 3 * time.Second
 
-// derived returns the rules that combine records.
+// derived returns the rules that combine records, root causes first: of
+// findings of equal severity the first is a flow's top finding.
 func derived() []*Rule {
 	rs := []*Rule{
 		{
-			ID: "nas-timeout-short", Severity: model.SeverityError, Title: "NAS timeout shorter than the MFA wait",
-			Explain: "The NAS gave up on (or retransmitted) an Access-Request while NPS was still waiting for the user's MFA answer.",
-			Remedy:  "Raise the NAS's RADIUS timeout to at least 60 s (90-120 s for push); on an RD Gateway raise \"Number of seconds without response before request is considered dropped\" from the default 3 to 30-60 s.",
-			check:   nasTimeout,
+			ID: "upn-mismatch", Severity: model.SeverityError, Title: "UPN or alternate login ID mismatch",
+			Explain:    "The extension looks the user up in Entra ID by the on-premises UPN (or LDAP_ALTERNATE_LOGINID_ATTRIBUTE), and Entra ID has no user by that name.",
+			Remedy:     "Give the user a routable UPN suffix that is synced to Entra ID, or set LDAP_ALTERNATE_LOGINID_ATTRIBUTE (for example to mail) so the extension sends the cloud sign-in name.",
+			Supersedes: []string{"nps-reason-21", "mfa-UserNotFound", "mfa-BecAccessDenied", "mfa-AccessDenied", "mfa-ALTERNATE_LOGIN_ID_ERROR"},
+			check:      upnMismatch,
 		},
 		{
-			ID: "duplicate-discarded", Severity: model.SeverityWarning, Title: "duplicates discarded while MFA was pending",
-			Explain: "The NAS retransmitted the request while MFA was pending; NPS discards such duplicates so the user is prompted once, and the NAS may count them as lost.",
-			Remedy:  "Raise the NAS timeout above the MFA wait so it stops retransmitting; NPS keeps discarding duplicates for up to 10 s after the answer.",
-			check:   duplicates,
+			ID: "mfa-not-enrolled", Severity: model.SeverityError, Title: "user not enrolled for MFA (REQUIRE_USER_MATCH)",
+			Explain:    "The user has no usable MFA method, and with REQUIRE_USER_MATCH at its default (TRUE) the extension rejects users who are not enrolled.",
+			Remedy:     "Have the user register at https://aka.ms/mfasetup; only if unenrolled users may sign in without MFA, set REQUIRE_USER_MATCH=FALSE.",
+			Supersedes: []string{"nps-reason-21", "mfa-AuthenticationMethodNotConfigured", "mfa-NoDefaultAuthenticationMethodIsConfigured", "mfa-ProofDataNotFound"},
+			check:      notEnrolled,
 		},
 		{
 			ID: "rdg-cannot-challenge", Severity: model.SeverityError, Title: "RD Gateway cannot answer an MFA challenge",
@@ -42,37 +45,11 @@ func derived() []*Rule {
 			check:      otpNeedsPAP,
 		},
 		{
-			ID: "mfa-not-enrolled", Severity: model.SeverityError, Title: "user not enrolled for MFA (REQUIRE_USER_MATCH)",
-			Explain:    "The user has no usable MFA method, and with REQUIRE_USER_MATCH at its default (TRUE) the extension rejects users who are not enrolled.",
-			Remedy:     "Have the user register at https://aka.ms/mfasetup; only if unenrolled users may sign in without MFA, set REQUIRE_USER_MATCH=FALSE.",
-			Supersedes: []string{"nps-reason-21", "mfa-AuthenticationMethodNotConfigured", "mfa-NoDefaultAuthenticationMethodIsConfigured", "mfa-ProofDataNotFound"},
-			check:      notEnrolled,
-		},
-		{
-			ID: "upn-mismatch", Severity: model.SeverityError, Title: "UPN or alternate login ID mismatch",
-			Explain:    "The extension looks the user up in Entra ID by the on-premises UPN (or LDAP_ALTERNATE_LOGINID_ATTRIBUTE), and Entra ID has no user by that name.",
-			Remedy:     "Give the user a routable UPN suffix that is synced to Entra ID, or set LDAP_ALTERNATE_LOGINID_ATTRIBUTE (for example to mail) so the extension sends the cloud sign-in name.",
-			Supersedes: []string{"nps-reason-21", "mfa-UserNotFound", "mfa-BecAccessDenied", "mfa-AccessDenied", "mfa-ALTERNATE_LOGIN_ID_ERROR"},
-			check:      upnMismatch,
-		},
-		{
 			ID: "wrong-secret", Severity: model.SeverityError, Title: "wrong shared secret",
 			Explain:    "The packets do not verify under the shared secret: the NAS and NPS hold different secrets, so NPS silently discards the requests.",
 			Remedy:     "Set the same shared secret on the NAS and in NPS > RADIUS Clients and Servers > RADIUS Clients for this client.",
 			Supersedes: []string{"no-response"},
 			check:      wrongSecret,
-		},
-		{
-			ID: "blast-radius-request", Severity: model.SeverityWarning, Title: "Access-Request without Message-Authenticator",
-			Explain: "Access-Requests without a Message-Authenticator can be forged on the path (Blast-RADIUS, CVE-2024-3596).",
-			Remedy:  "Make the NAS send Message-Authenticator in every Access-Request, then tick \"Access-Request messages must contain the Message-Authenticator attribute\" for the client in NPS (requireMsgAuth).",
-			check:   noMARequest,
-		},
-		{
-			ID: "blast-radius-response", Severity: model.SeverityWarning, Title: "response without Message-Authenticator",
-			Explain: "Access-Accept, -Reject or -Challenge without a Message-Authenticator can be forged on the path (Blast-RADIUS, CVE-2024-3596).",
-			Remedy:  "Install the July 2024 (or later) Windows updates on NPS so it signs its responses, and make the NAS require Message-Authenticator in responses.",
-			check:   noMAResponse,
 		},
 		{
 			ID: "unknown-client", Severity: model.SeverityError, Title: "unknown RADIUS client",
@@ -89,6 +66,24 @@ func derived() []*Rule {
 			check:      noPolicy,
 		},
 		{
+			ID: "nas-timeout-short", Severity: model.SeverityError, Title: "NAS timeout shorter than the MFA wait",
+			Explain: "The NAS gave up on (or retransmitted) an Access-Request while NPS was still waiting for the user's MFA answer.",
+			Remedy:  "Raise the NAS's RADIUS timeout to at least 60 s (90-120 s for push); on an RD Gateway raise \"Number of seconds without response before request is considered dropped\" from the default 3 to 30-60 s.",
+			check:   nasTimeout,
+		},
+		{
+			ID: "duplicate-discarded", Severity: model.SeverityWarning, Title: "duplicates discarded while MFA was pending",
+			Explain: "The NAS retransmitted the request while MFA was pending; NPS discards such duplicates so the user is prompted once, and the NAS may count them as lost.",
+			Remedy:  "Raise the NAS timeout above the MFA wait so it stops retransmitting; NPS keeps discarding duplicates for up to 10 s after the answer.",
+			check:   duplicates,
+		},
+		{
+			ID: "no-response", Severity: model.SeverityError, Title: "no response",
+			Explain: "The RADIUS server never answered the request.",
+			Remedy:  "Check that the client is configured in NPS with the right shared secret and address, that UDP 1812/1813 pass the firewalls, and that the NPS service is running.",
+			check:   noResponse,
+		},
+		{
 			ID: "challenge-abandoned", Severity: model.SeverityWarning, Title: "challenge abandoned",
 			Explain: "NPS answered with an Access-Challenge and no Access-Request with its State followed.",
 			Remedy:  "For the MFA one-time code: check that the NAS shows the Reply-Message prompt and sends the code back over PAP with the State; otherwise the user gave up.",
@@ -101,16 +96,16 @@ func derived() []*Rule {
 			check:   otpAcceptAttrs,
 		},
 		{
-			ID: "no-response", Severity: model.SeverityError, Title: "no response",
-			Explain: "The RADIUS server never answered the request.",
-			Remedy:  "Check that the client is configured in NPS with the right shared secret and address, that UDP 1812/1813 pass the firewalls, and that the NPS service is running.",
-			check:   noResponse,
+			ID: "blast-radius-request", Severity: model.SeverityWarning, Title: "Access-Request without Message-Authenticator",
+			Explain: "Access-Requests without a Message-Authenticator can be forged on the path (Blast-RADIUS, CVE-2024-3596).",
+			Remedy:  "Make the NAS send Message-Authenticator in every Access-Request, then tick \"Access-Request messages must contain the Message-Authenticator attribute\" for the client in NPS (requireMsgAuth).",
+			check:   noMARequest,
 		},
 		{
-			ID: "clock-skew", Severity: model.SeverityInfo, Title: "clock skew between sources",
-			Explain: "The sources of this flow disagree on the time by a second or more; radscope corrected for it when joining them.",
-			Remedy:  "Synchronise the capture host and the NPS server with the domain's time source (w32tm /resync); time-based codes (TOTP) and log correlation need it.",
-			check:   clockSkew,
+			ID: "blast-radius-response", Severity: model.SeverityWarning, Title: "response without Message-Authenticator",
+			Explain: "Access-Accept, -Reject or -Challenge without a Message-Authenticator can be forged on the path (Blast-RADIUS, CVE-2024-3596).",
+			Remedy:  "Install the July 2024 (or later) Windows updates on NPS so it signs its responses, and make the NAS require Message-Authenticator in responses.",
+			check:   noMAResponse,
 		},
 		{
 			ID: "acct-no-auth", Severity: model.SeverityWarning, Title: "accounting session with no authentication",
@@ -123,6 +118,12 @@ func derived() []*Rule {
 			Explain: "The MFA extension only acts on requests NPS has accepted; NPS rejected or challenged this one before MFA, so the cause lies in NPS, not in MFA.",
 			Remedy:  "Fix the NPS reason first (primary authentication, policies); MFA is only asked once NPS accepts.",
 			check:   mfaSkipped,
+		},
+		{
+			ID: "clock-skew", Severity: model.SeverityInfo, Title: "clock skew between sources",
+			Explain: "The sources of this flow disagree on the time by a second or more; radscope corrected for it when joining them.",
+			Remedy:  "Synchronise the capture host and the NPS server with the domain's time source (w32tm /resync); time-based codes (TOTP) and log correlation need it.",
+			check:   clockSkew,
 		},
 	}
 	for _, r := range rs {
