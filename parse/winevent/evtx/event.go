@@ -164,6 +164,9 @@ func EventFromElement(root *Element) Event {
 	for _, c := range root.Children {
 		switch c.Name {
 		case "EventData":
+			if ev.Data == nil {
+				ev.Data = make([]Field, 0, len(c.Children))
+			}
 			unnamed := 0
 			for _, d := range c.Children {
 				name := d.Name
