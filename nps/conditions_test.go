@@ -9,6 +9,7 @@ import (
 
 	"layeh.com/radius"
 
+	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/scenario"
 )
 
@@ -112,4 +113,32 @@ func (s *Server) clockWaiters() int {
 		return f.Waiters()
 	}
 	return 0
+}
+
+func TestDecisionLine(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 1, 250e6, time.UTC)
+	tests := []struct {
+		d    Decision
+		want []string
+	}{
+		{Decision{Time: at, Client: "rdgw", Account: `CONTOSO\alice`, Method: "pap", Code: 2, Reason: 0, Latency: 8 * time.Second, MFA: &model.MFA{Method: "push", Result: "Success"}},
+			[]string{"12:00:01.250", "rdgw", `CONTOSO\alice`, "pap", "Access-Accept", "0 Success", "8s", "mfa=push:Success"}},
+		{Decision{Time: at, Client: "vpn", User: "mallory", Method: "mschapv2", Code: 3, Reason: 8},
+			[]string{"mallory", "Access-Reject", "8 No such user"}},
+		{Decision{Time: at, From: local, Dropped: true, DropReason: "unknown RADIUS client 127.0.0.1", Reason: model.NoReason},
+			[]string{"127.0.0.1", "dropped", "unknown RADIUS client"}},
+		{Decision{Time: at, Client: "vpn", User: "bob", Code: 3, Reason: 21, Duplicate: true, MFA: &model.MFA{Method: "totp", Error: "REQUEST_MISSING_CODE"}},
+			[]string{"21 ", "mfa=totp:REQUEST_MISSING_CODE", "(duplicate)"}},
+	}
+	for _, tt := range tests {
+		line := tt.d.Line()
+		if strings.Contains(line, "\n") {
+			t.Errorf("line has a newline: %q", line)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%q lacks %q", line, w)
+			}
+		}
+	}
 }
