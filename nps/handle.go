@@ -119,6 +119,7 @@ func (s *Server) handle(ctx context.Context, from netip.AddrPort, raw []byte, ki
 	drop := func(why string) ([]byte, Decision) {
 		r.d.Dropped, r.d.DropReason = true, why
 		r.debug("request dropped", "from", from, "reason", why)
+		s.decided(r.d)
 		return nil, r.d
 	}
 	if len(raw) < 20 {
@@ -134,7 +135,6 @@ func (s *Server) handle(ctx context.Context, from netip.AddrPort, raw []byte, ki
 	client := s.sc.ClientFor(from.Addr())
 	if client == nil {
 		s.systemEvent(now, 13, "Warning", "A RADIUS message was received from the invalid RADIUS client IP address "+from.Addr().String()+".")
-		s.decided(r.d)
 		return drop("unknown RADIUS client " + from.Addr().String())
 	}
 	r.client, r.secret = client, s.secrets[client]
@@ -205,6 +205,7 @@ func (s *Server) handle(ctx context.Context, from netip.AddrPort, raw []byte, ki
 		}
 		r.d.Code = prev.code
 		r.debug("duplicate answered from the cache", "code", prev.code.String())
+		s.decided(r.d)
 		return prev.reply, r.d
 	}
 

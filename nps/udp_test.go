@@ -182,11 +182,15 @@ func TestUDPDuplicateSamePort(t *testing.T) {
 
 func TestUnknownClientDropped(t *testing.T) {
 	sc := loadScenario(t, strings.Replace(policyScenario, "address: 127.0.0.1, secret", "address: 10.9.9.9, secret", 1))
-	s, rec := newServer(t, sc, Options{})
+	decisions := make(chan Decision, 4)
+	s, rec := newServer(t, sc, Options{OnDecision: func(d Decision) { decisions <- d }})
 	addr := listen(t, s)
 	b := newReq(testSecret).userName("alice").pap("Passw0rd").virtual().encode(t)
 	if reply := exchangeRaw(t, addr, b, 300*time.Millisecond); reply != nil {
 		t.Fatal("unknown client answered")
+	}
+	if d := <-decisions; !d.Dropped || !strings.Contains(d.DropReason, "unknown RADIUS client") {
+		t.Errorf("decision %+v", d)
 	}
 	if !rec.hasEvent(13, "invalid RADIUS client IP address 127.0.0.1") {
 		t.Error("event 13 not logged")
