@@ -201,7 +201,8 @@ type generator struct {
 // Generate writes records in format f to w until at least size bytes are
 // written, and returns the number of lines.
 func Generate(w *bufio.Writer, f Format, size int64, seed uint64) (int64, error) {
-	g := &generator{w: w, format: f, r: newRNG(seed), day: -1}
+	// Each seed is another NPS instance: its Class serials start elsewhere.
+	g := &generator{w: w, format: f, r: newRNG(seed), day: -1, serial: seed % 1000 * 10000000}
 	g.now = time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC).UnixMilli()
 	for g.bytes < size {
 		g.now += g.r.between(5, 250)
