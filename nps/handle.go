@@ -168,6 +168,8 @@ func (s *Server) handle(ctx context.Context, from netip.AddrPort, raw []byte, ki
 				return drop("Message-Authenticator required but absent")
 			case pkt.Attributes.Get(attrEAPMessage) != nil:
 				return drop("EAP-Message without Message-Authenticator (RFC 3579)")
+			case client.LimitProxyState && pkt.Attributes.Get(attrProxyState) != nil:
+				return drop("Proxy-State without Message-Authenticator (limit_proxy_state)")
 			}
 		}
 	case model.CodeAccountingRequest:

@@ -211,6 +211,31 @@ func TestMessageAuthenticatorRequired(t *testing.T) {
 	}
 }
 
+func TestLimitProxyState(t *testing.T) {
+	sc := loadScenario(t, strings.Replace(policyScenario, "{name: vpn, address: 127.0.0.1, secret: s3cret}", "{name: vpn, address: 127.0.0.1, secret: s3cret, limit_proxy_state: true}", 1))
+	s, _ := newServer(t, sc, Options{})
+	tests := []struct {
+		name   string
+		build  func() *req
+		answer bool
+	}{
+		{"no Proxy-State", func() *req { return newReq(testSecret).userName("alice").pap("Passw0rd").virtual() }, true},
+		{"Proxy-State without Message-Authenticator", func() *req {
+			return newReq(testSecret).userName("alice").pap("Passw0rd").virtual().str(attrProxyState, "p1")
+		}, false},
+		{"Proxy-State with Message-Authenticator", func() *req {
+			return newReq(testSecret).userName("alice").pap("Passw0rd").virtual().str(attrProxyState, "p1").withMA()
+		}, true},
+	}
+	for _, tt := range tests {
+		b := tt.build().encode(t)
+		reply, d := handle(t, s, b)
+		if (reply != nil) != tt.answer {
+			t.Errorf("%s: answered %v (%+v)", tt.name, reply != nil, d)
+		}
+	}
+}
+
 func TestUDPMFA(t *testing.T) {
 	sc := loadScenario(t, mfaScenario)
 	clock := fakeClock()

@@ -66,6 +66,10 @@ type Client struct {
 	// RequireMessageAuthenticator makes NPS discard Access-Requests from
 	// this client that lack a Message-Authenticator.
 	RequireMessageAuthenticator bool `yaml:"require_message_authenticator"`
+	// LimitProxyState makes NPS discard Access-Requests from this client
+	// that carry Proxy-State without Message-Authenticator (the
+	// limitProxyState setting of the July 2024 Blast-RADIUS update).
+	LimitProxyState bool `yaml:"limit_proxy_state"`
 	// Timeout and Retries describe the NAS for replay: how long it waits
 	// for an answer and how often it retransmits.
 	Timeout time.Duration `yaml:"timeout"`
