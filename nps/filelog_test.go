@@ -54,6 +54,15 @@ func TestLogsRoundTrip(t *testing.T) {
 	var want []string
 	for _, m := range rec.records {
 		want = append(want, key(m))
+		n := 0
+		for _, a := range m.Attrs {
+			if a.Vendor == 0 && a.Type == attrClass {
+				n++
+			}
+		}
+		if n > 1 {
+			t.Errorf("%v record carries %d Class attributes", m.Code, n)
+		}
 	}
 	if len(want) != 9 {
 		t.Fatalf("%d records logged, want 9", len(want))

@@ -1,6 +1,7 @@
 package nps
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 	"strconv"
@@ -191,7 +192,13 @@ func (s *Server) logOutcome(r *request, code model.Code, attrs radius.Attributes
 	m := s.baseRecord(r, code)
 	m.User = r.account
 	m.Reason = r.d.Reason
-	m.Attrs = append(s.npsAttrs(r), wireAttrs(attrs)...)
+	m.Attrs = s.npsAttrs(r)
+	for _, a := range wireAttrs(attrs) {
+		if a.Vendor == 0 && a.Type == attrClass && bytes.Equal(a.Raw, r.class) {
+			continue // NPS's own Class is logged in its text form above
+		}
+		m.Attrs = append(m.Attrs, a)
+	}
 	m.Attrs = append(m.Attrs, iasAttr(iasPacketType, strconv.Itoa(int(code))), iasAttr(iasReasonCode, strconv.Itoa(r.d.Reason)))
 	m.Time = s.clock.Now().In(s.loc)
 	s.opts.Logger.LogRecord(m)
