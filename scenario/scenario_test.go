@@ -252,3 +252,39 @@ func TestVersionCompare(t *testing.T) {
 		t.Fatal("version order wrong")
 	}
 }
+
+func TestAnchorsAndMerge(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(`
+x-push: &push {method: push, outcome: deny, latency: 5s}
+directory:
+  domain: C
+  users:
+    - {sam: a, password: p, mfa: *push}
+    - sam: b
+      password: p
+      mfa:
+        <<: *push
+        outcome: approve
+`))
+	if err == nil || !strings.Contains(err.Error(), `unknown key "x-push"`) {
+		t.Fatalf("top-level extension key accepted: %v", err)
+	}
+	s, err = Parse("t.yaml", []byte(`
+directory:
+  domain: C
+  users:
+    - {sam: a, password: p, mfa: &push {method: phone, outcome: deny, latency: 5s}}
+    - sam: b
+      password: p
+      mfa:
+        <<: *push
+        outcome: approve
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := s.Directory.Users[0].MFA, s.Directory.Users[1].MFA
+	if a.Method != "phone" || a.Outcome != "deny" || b.Method != "phone" || b.Outcome != "approve" || b.Latency != 5*time.Second {
+		t.Fatalf("a %+v b %+v", a, b)
+	}
+}
