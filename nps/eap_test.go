@@ -111,3 +111,34 @@ func tailLines(s string, n int) string {
 	}
 	return strings.Join(l, "\n")
 }
+
+func TestCertificateGeneratedOnFirstRun(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "nps.crt"), filepath.Join(dir, "nps.key")
+	yaml := eapScenario + "\n" + `server: {computer_name: NPSEAP, address: 10.0.0.10, certificate: {cert_file: ` + certFile + `, key_file: ` + keyFile + `}}` + "\n"
+	yaml = strings.Replace(yaml, "server: {computer_name: NPSEAP, address: 10.0.0.10}\n", "", 1)
+	sc := loadScenario(t, yaml)
+	s1, _ := newServer(t, sc, Options{})
+	first, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatalf("certificate not written on the first run: %v", err)
+	}
+	if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	c1, _ := s1.eapSrv.Certificate()
+	s2, _ := newServer(t, loadScenario(t, yaml), Options{})
+	c2, _ := s2.eapSrv.Certificate()
+	if string(c1.Certificate[0]) != string(c2.Certificate[0]) {
+		t.Fatal("second run did not load the certificate of the first")
+	}
+	again, _ := os.ReadFile(certFile)
+	if string(first) != string(again) {
+		t.Fatal("certificate file rewritten")
+	}
+	// One file without the other is a configuration error.
+	os.Remove(keyFile)
+	if _, err := New(loadScenario(t, yaml), Options{}); err == nil {
+		t.Fatal("missing key file accepted")
+	}
+}

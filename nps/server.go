@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,13 +176,9 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 	if s.backend == nil {
 		s.backend = s.buildSimulator()
 	}
-	cert := opts.Certificate
-	if len(cert.Certificate) == 0 && sc.Server.Certificate.CertFile != "" {
-		c, err := tls.LoadX509KeyPair(sc.Server.Certificate.CertFile, sc.Server.Certificate.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("nps: server certificate: %w", err)
-		}
-		cert = c
+	cert, generate, err := s.certificate()
+	if err != nil {
+		return nil, err
 	}
 	methods := s.eapMethods()
 	if len(methods) > 0 {
@@ -197,6 +194,16 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 			return nil, fmt.Errorf("nps: %w", err)
 		}
 		s.eapSrv = es
+		if generate && slices.Contains(methods, eap.MethodPEAP) {
+			c, err := es.Certificate()
+			if err != nil {
+				return nil, fmt.Errorf("nps: %w", err)
+			}
+			if err := saveCertificate(c, sc.Server.Certificate.CertFile, sc.Server.Certificate.KeyFile); err != nil {
+				return nil, err
+			}
+			s.log.Info("nps: generated the PEAP server certificate", "cert_file", sc.Server.Certificate.CertFile, "key_file", sc.Server.Certificate.KeyFile)
+		}
 	}
 	s.dup = newDupCache(max(4*sc.Server.MaxPending, 100000))
 	s.otp = newSessionTable[*otpSession](sc.Server.MaxPending)
