@@ -162,7 +162,9 @@ func (s *Server) extension(ctx context.Context, r *request) []byte {
 		// answers or the session expires.
 		s.logRequest(r)
 		r.debug("MFA extension: holding the request until the user answers", "method", string(method))
+		s.held.Add(1)
 		res := s.backend.Authenticate(sctx, req)
+		s.held.Add(-1)
 		if expired() {
 			r.debug("MFA extension: session limit reached", "limit", ext.SessionLimit)
 			res = mfa.Response("InvalidSession", identity)

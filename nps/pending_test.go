@@ -71,6 +71,9 @@ func TestTenThousandPendingPushes(t *testing.T) {
 	if err := clock.WaitForWaiters(ctx, n); err != nil {
 		t.Fatalf("requests not all held: %v (%d timers)", err, clock.Waiters())
 	}
+	for s.Held() < n {
+		time.Sleep(5 * time.Millisecond)
+	}
 	runtime.GC()
 	rss1 := rssBytes()
 	var ms1 runtime.MemStats
@@ -83,6 +86,9 @@ func TestTenThousandPendingPushes(t *testing.T) {
 	}
 	clock.Advance(3 * time.Minute)
 	wg.Wait()
+	if s.Held() != 0 {
+		t.Fatalf("%d still held", s.Held())
+	}
 	if rejects != n {
 		t.Fatalf("%d of %d held requests were rejected at the session limit", rejects, n)
 	}

@@ -101,6 +101,7 @@ type Server struct {
 	eapSess *sessionTable[*eapSession]
 	sem     chan struct{}
 	serial  atomic.Uint64
+	held    atomic.Int64
 	boot    time.Time
 
 	baseCtx context.Context
@@ -212,6 +213,11 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
+
+// Held returns how many requests the MFA extension is holding right now
+// (push or call pending). Replay on a Fake clock uses it to know when to
+// move time.
+func (s *Server) Held() int { return int(s.held.Load()) }
 
 // Scenario returns the scenario the server runs.
 func (s *Server) Scenario() *scenario.Scenario { return s.sc }
