@@ -7,12 +7,22 @@ import (
 	"github.com/radscope/radscope/model"
 )
 
-// item is one queued output: a message, an error, or both.
+// item is one queued output: a RADIUS packet not yet decoded (pkt) with
+// what matching found out about it, or a frame error alone (pkt nil).
 type item struct {
-	msg      model.Message
-	err      error
-	waiting  bool // a request not yet answered and not yet expired
-	deadline time.Time
+	err            error
+	pkt            []byte // the UDP payload, owned
+	src            model.Source
+	t              time.Time
+	client, server netip.AddrPort
+	request        bool
+	marks          model.Mark
+	peer           int64
+	rtt            time.Duration
+	matched        bool // a response whose request was seen: reqAuth is set
+	reqAuth        [16]byte
+	waiting        bool // a request not yet answered and not yet expired
+	deadline       time.Time
 }
 
 // pairKey identifies an outstanding request: RADIUS identifiers are
@@ -75,7 +85,7 @@ func (mt *matcher) pop(now time.Time, eof bool) (*item, bool) {
 			return nil, false
 		}
 		it.waiting = false
-		it.msg.Marks |= model.MarkNoResponse
+		it.marks |= model.MarkNoResponse
 		mt.r.stats.NoResponse++
 	}
 	mt.q[mt.head] = nil
@@ -94,37 +104,34 @@ func (mt *matcher) pop(now time.Time, eof bool) (*item, bool) {
 func (mt *matcher) resolveNoResponse(it *item) {
 	if it.waiting {
 		it.waiting = false
-		it.msg.Marks |= model.MarkNoResponse
+		it.marks |= model.MarkNoResponse
 		mt.r.stats.NoResponse++
 	}
 }
 
-// add queues a decoded message. pkt is the packet (nil when too short to
-// match); request says which side sent it.
-func (mt *matcher) add(m *model.Message, pkt []byte, request bool, perr error) {
-	it := &item{msg: *m, err: perr}
+// add queues a RADIUS packet and matches it with what came before.
+func (mt *matcher) add(it *item) {
 	mt.q = append(mt.q, it)
-	m = &it.msg
-	if pkt == nil {
-		return
+	if len(it.pkt) < 20 {
+		return // too short to match; decoding will report it
 	}
 	win := mt.r.opt.Window
-	now := m.Time
+	now := it.t
 	mt.sweep(now)
-	k := pairKey{client: m.Client, server: m.Server, id: uint8(m.Ident)}
+	k := pairKey{client: it.client, server: it.server, id: it.pkt[1]}
 	p := mt.pend[k]
-	alive := p != nil && m.Time.Sub(p.last) <= win
-	if request {
-		var auth [16]byte
-		copy(auth[:], pkt[4:20])
+	alive := p != nil && now.Sub(p.last) <= win
+	frame := it.src.Frame
+	if it.request {
+		auth := [16]byte(it.pkt[4:20])
 		switch {
 		case alive && p.auth == auth:
-			m.Marks |= model.MarkRetransmit
-			m.Peer = p.firstFrame
+			it.marks |= model.MarkRetransmit
+			it.peer = p.firstFrame
 			mt.r.stats.Retransmits++
-			p.last, p.lastFrame = now, m.Src.Frame
+			p.last, p.lastFrame = now, frame
 		case alive && !p.answered:
-			m.Marks |= model.MarkReused
+			it.marks |= model.MarkReused
 			mt.r.stats.Reused++
 			for _, w := range p.waiting {
 				mt.resolveNoResponse(w)
@@ -134,37 +141,36 @@ func (mt *matcher) add(m *model.Message, pkt []byte, request bool, perr error) {
 			p = nil
 		}
 		if p == nil {
-			p = &pending{auth: auth, first: now, firstFrame: m.Src.Frame, last: now, lastFrame: m.Src.Frame}
+			p = &pending{auth: auth, first: now, firstFrame: frame, last: now, lastFrame: frame}
 			mt.pend[k] = p
 		}
 		mt.touched = append(mt.touched, touch{k, now})
 		it.waiting = true
 		it.deadline = now.Add(win)
 		p.waiting = append(p.waiting, it)
-		mt.checkRequest(m, pkt)
 		return
 	}
 	if !alive {
-		m.Marks |= model.MarkNoRequest
+		it.marks |= model.MarkNoRequest
 		mt.r.stats.NoRequest++
-		mt.checkUnmatched(m, pkt)
 		return
 	}
-	m.Peer = p.lastFrame
-	m.RTT = now.Sub(p.first)
+	it.peer = p.lastFrame
+	it.rtt = now.Sub(p.first)
+	it.matched, it.reqAuth = true, p.auth
 	if p.answered {
-		m.Marks |= model.MarkDuplicateResponse
+		it.marks |= model.MarkDuplicateResponse
 		mt.r.stats.Duplicates++
 	}
 	p.answered = true
 	for _, w := range p.waiting {
 		if w.waiting {
 			w.waiting = false
-			w.msg.Peer = m.Src.Frame
+			w.peer = frame
 		}
 	}
+	clear(p.waiting)
 	p.waiting = p.waiting[:0]
-	mt.checkResponse(m, pkt, p.auth[:])
 }
 
 // sweep forgets identifiers idle for longer than the window, bounding

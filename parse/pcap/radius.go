@@ -39,10 +39,11 @@ const (
 	msMPPERecvKey   = 17
 )
 
-// decodeRADIUS fills m from the RADIUS packet b (the UDP payload). It
-// copies b, so m owns its bytes. It returns the packet bytes within the
-// length field (m's copy, for the secret checks) and the first problem
-// found; m holds whatever could be read either way.
+// decodeRADIUS fills m from the RADIUS packet b (the UDP payload), which
+// it takes over: m's Auth and attribute Raw values point into b. It
+// returns the packet bytes within the length field (for the secret checks,
+// nil when shorter than the header) and the first problem found; m holds
+// whatever could be read either way.
 func decodeRADIUS(d *attrDict, b []byte, m *model.Message) (pkt []byte, err error) {
 	m.Kind = model.KindPacket
 	m.Ident = model.NoIdent
@@ -68,8 +69,7 @@ func decodeRADIUS(d *attrDict, b []byte, m *model.Message) (pkt []byte, err erro
 		n = len(b)
 	}
 	// Octets beyond the length field are padding (RFC 2865 §3) and dropped.
-	own := make([]byte, n)
-	copy(own, b)
+	own := b[:n:n]
 	m.Auth = own[4:20:20]
 	if err == nil && !m.Code.Known() {
 		err = fmt.Errorf("%w %d", errUnknownCode, b[0])

@@ -246,10 +246,10 @@ func (r *Reader) Stats() Stats {
 func (r *Reader) Read() (model.Message, error) {
 	for {
 		if it, ok := r.match.pop(r.now, r.eof); ok {
-			if it.err != nil {
-				return it.msg, it.err
+			if it.pkt == nil {
+				return model.Message{}, it.err
 			}
-			return it.msg, nil
+			return r.materialize(it)
 		}
 		if r.final != nil {
 			return model.Message{}, r.final
@@ -416,27 +416,53 @@ func (r *Reader) decodeFrame(link int, data []byte, ts time.Time, src model.Sour
 		return
 	}
 	r.stats.RADIUS++
-	m := model.Message{Time: ts, Src: src, Reason: model.NoReason}
-	pkt, derr := decodeRADIUS(r.dict, udp.payload, &m)
-	from := netip.AddrPortFrom(ip.src, udp.srcPort)
-	to := netip.AddrPortFrom(ip.dst, udp.dstPort)
-	request := m.Code.IsRequest()
-	if !m.Code.Known() && len(udp.payload) > 0 {
+	// Only the header is read now; the message is decoded when it leaves
+	// the reorder buffer, so what the buffer holds is a byte slice and a
+	// few numbers, not a Message full of pointers for the GC to scan.
+	code := model.CodeNone
+	if len(udp.payload) > 0 {
+		code = model.Code(udp.payload[0])
+	}
+	request := code.IsRequest()
+	if !code.Known() {
 		// Unknown code: take the direction from the ports.
 		request = dstRad && !srcRad || dstRad && udp.dstPort < udp.srcPort
 	}
+	it := &item{src: src, t: ts, request: true, pkt: append([]byte(nil), udp.payload...)}
+	from := netip.AddrPortFrom(ip.src, udp.srcPort)
+	to := netip.AddrPortFrom(ip.dst, udp.dstPort)
 	if request {
-		m.Client, m.Server = from, to
+		it.client, it.server = from, to
 	} else {
-		m.Client, m.Server = to, from
+		it.client, it.server, it.request = to, from, false
 	}
+	r.match.add(it)
+}
+
+// materialize decodes a held item into its message, with the marks and
+// links matching gave it and the secret checks.
+func (r *Reader) materialize(it *item) (model.Message, error) {
+	m := model.Message{Time: it.t, Src: it.src, Reason: model.NoReason, Client: it.client, Server: it.server}
+	pkt, derr := decodeRADIUS(r.dict, it.pkt, &m)
+	m.Marks |= it.marks
+	m.Peer, m.RTT = it.peer, it.rtt
 	var perr error
 	if derr != nil {
 		r.stats.Malformed++
 		m.Marks |= model.MarkMalformed
-		perr = &model.ParseError{Src: src, Err: derr}
+		perr = &model.ParseError{Src: it.src, Err: derr}
 	}
-	r.match.add(&m, pkt, request, perr)
+	if pkt != nil {
+		switch {
+		case it.request:
+			r.match.checkRequest(&m, pkt)
+		case it.matched:
+			r.match.checkResponse(&m, pkt, it.reqAuth[:])
+		default:
+			r.match.checkUnmatched(&m, pkt)
+		}
+	}
+	return m, perr
 }
 
 func (r *Reader) reportIncomplete(in incomplete) {
