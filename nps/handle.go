@@ -3,7 +3,6 @@ package nps
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"log/slog"
 	"net/netip"
 	"strconv"
@@ -378,5 +377,3 @@ func parsePacket(raw, secret []byte) (*radius.Packet, error) {
 	}
 	return p, nil
 }
-
-var errMalformed = errors.New("nps: malformed attribute list")

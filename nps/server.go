@@ -120,9 +120,6 @@ type userEntry struct {
 	hashHash [16]byte // MD4 of hash, for MS-CHAP keys and MS-CHAPv2 Success
 }
 
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown.
-var ErrServerClosed = errors.New("nps: server closed")
-
 // New validates sc and builds a server from it. The scenario must not be
 // changed afterwards.
 func New(sc *scenario.Scenario, opts Options) (*Server, error) {

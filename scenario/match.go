@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -257,9 +256,6 @@ func PortTypeName(v uint32) string {
 	}
 	return strconv.FormatUint(uint64(v), 10)
 }
-
-// ErrSecretEnv reports an env:VAR secret whose variable is not set.
-var ErrSecretEnv = errors.New("environment variable not set")
 
 func resolveSecret(s string) ([]byte, error) {
 	if name, ok := strings.CutPrefix(s, "env:"); ok {

@@ -169,3 +169,11 @@ func sleep(ctx context.Context, c Clock, d time.Duration) bool {
 		return false
 	}
 }
+
+// Interface guards.
+var (
+	_ Backend = (*Simulator)(nil)
+	_ Clock   = (*Fake)(nil)
+	_ Clock   = systemClock{}
+	_ Clock   = offsetClock{}
+)
