@@ -175,7 +175,7 @@ func startFreeRADIUS(t *testing.T, dir string) string {
 	if err := os.WriteFile(filepath.Join(dir, "dictionary"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-f", "-d", dir, "-l", "stderr")
+	cmd := exec.Command(bin, "-f", "-d", dir, "-l", filepath.Join(dir, "radius.log"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
