@@ -120,9 +120,11 @@ type chunkDec struct {
 	b     []byte
 	names map[uint32]string
 	tmpls map[uint32]*template
-	arena []byte // text of the record being decoded; see tail
-	// lastElems is the number of elements of the last record decoded.
-	lastElems int
+	arena []byte    // text of the records being decoded; see tail
+	slab  []Element // elements of the records being decoded
+	// attrSlab and kidSlab hold the Attrs and Children of those elements.
+	attrSlab []Attr
+	kidSlab  []*Element
 }
 
 func newChunkDec() *chunkDec {
@@ -131,6 +133,7 @@ func newChunkDec() *chunkDec {
 
 func (c *chunkDec) reset(b []byte) {
 	c.b = b
+	c.slab, c.attrSlab, c.kidSlab = nil, nil, nil
 	clear(c.names)
 	clear(c.tmpls)
 }
@@ -578,21 +581,42 @@ type builder struct {
 	c     *chunkDec
 	err   error
 	nodes int
-	elems int
 	slab  []Element // elements are handed out from blocks, not one by one
+}
+
+// Block sizes of the arena and of the element slab; a decoded record keeps
+// its blocks alive, so they stay small next to a chunk.
+const (
+	arenaBlock = 16 << 10
+	slabBlock  = 128
+)
+
+// attrs returns an empty attribute slice of capacity n cut from a shared
+// block; the capacity limit keeps appends from reaching a neighbour's part.
+func (b *builder) attrs(n int) []Attr {
+	if cap(b.c.attrSlab)-len(b.c.attrSlab) < n {
+		b.c.attrSlab = make([]Attr, 0, max(n, 4*slabBlock))
+	}
+	l := len(b.c.attrSlab)
+	b.c.attrSlab = b.c.attrSlab[:l+n]
+	return b.c.attrSlab[l : l : l+n]
+}
+
+// kids is attrs for child pointers.
+func (b *builder) kids(n int) []*Element {
+	if cap(b.c.kidSlab)-len(b.c.kidSlab) < n {
+		b.c.kidSlab = make([]*Element, 0, max(n, 2*slabBlock))
+	}
+	l := len(b.c.kidSlab)
+	b.c.kidSlab = b.c.kidSlab[:l+n]
+	return b.c.kidSlab[l : l : l+n]
 }
 
 func (b *builder) newElement(name string) *Element {
 	if len(b.slab) == cap(b.slab) {
-		// Size the block by the last record of the chunk: records of one
-		// chunk mostly share their templates.
-		n := b.c.lastElems + 2
-		if n < 8 {
-			n = 8
-		}
-		b.slab = make([]Element, 0, n)
+		// Blocks are shared by the records of a chunk, like the arena.
+		b.slab = make([]Element, 0, slabBlock)
 	}
-	b.elems++
 	b.slab = append(b.slab, Element{Name: name})
 	return &b.slab[len(b.slab)-1]
 }
@@ -655,10 +679,10 @@ func (b *builder) setErr(err error) {
 func (b *builder) element(t *telem, vals []valueRef, nest int) *Element {
 	e := b.newElement(t.name)
 	if t.kids > 0 {
-		e.Children = make([]*Element, 0, t.kids)
+		e.Children = b.kids(t.kids)
 	}
 	if len(t.attrs) > 0 {
-		e.Attrs = make([]Attr, 0, len(t.attrs))
+		e.Attrs = b.attrs(len(t.attrs))
 	}
 	for _, a := range t.attrs {
 		var s string

@@ -442,14 +442,17 @@ func (s *source) decodeChunk(i int, buf []byte, dec *chunkDec) (res []result, er
 }
 
 func decodeFragment(dec *chunkDec, start, end int) (*Element, error) {
-	// A fresh arena per record: the strings of earlier records point
-	// into the old one.
-	dec.arena = make([]byte, 0, end-start+128)
+	// The arena is shared by the records of a chunk and replaced when
+	// full; strings of earlier records keep pointing into old arenas, whose
+	// written bytes never change.
+	if need := end - start + 128; cap(dec.arena)-len(dec.arena) < need {
+		dec.arena = make([]byte, 0, max(need, arenaBlock))
+	}
 	items, err := dec.fragment(start, end, 0)
 	holder := &Element{}
-	b := builder{c: dec}
+	b := builder{c: dec, slab: dec.slab}
 	b.fill(holder, items, nil, 0)
-	dec.lastElems = b.elems
+	dec.slab = b.slab
 	if err == nil {
 		err = b.err
 	}
