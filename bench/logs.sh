@@ -82,8 +82,8 @@ echo "# radscope parse vs wc -l — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo); $(go version | cut -d' ' -f3-4); radscope $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
-echo "| format | file MB | radscope s | radscope MB/s | max RSS MB | wc -l s | wc -l MB/s | LC_ALL=C wc -l s | LC_ALL=C MB/s | radscope / wc -l |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| format | file MB | radscope s | radscope MB/s | radscope CPU s | max RSS MB | wc -l s | wc -l MB/s | LC_ALL=C wc -l s | LC_ALL=C MB/s | radscope / wc -l |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 seed=1
 for fmt in $FORMATS; do
 	f=$BENCH_DIR/$fmt-$SIZE.log
@@ -92,7 +92,7 @@ for fmt in $FORMATS; do
 	bytes=$(stat -c %s "$f")
 	cat "$f" >/dev/null # same warm page cache for every tool
 	measure "$RADSCOPE" parse --format ndjson "$f"
-	r_wall=$WALL r_rss=$RSS
+	r_wall=$WALL r_rss=$RSS r_cpu=$CPU
 	measure wc -l "$f"
 	w_wall=$WALL
 	measure env LC_ALL=C wc -l "$f"
@@ -100,8 +100,8 @@ for fmt in $FORMATS; do
 	r_mbps=$(mbps "$bytes" "$r_wall")
 	w_mbps=$(mbps "$bytes" "$w_wall")
 	ratio=$(awk -v a="$r_mbps" -v b="$w_mbps" 'BEGIN { printf "%.1f%%", 100 * a / b }')
-	printf '| %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$fmt" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" \
-		"$r_wall" "$r_mbps" "$(awk -v k="$r_rss" 'BEGIN { print k / 1024 }')" "$w_wall" "$w_mbps" "$c_wall" "$(mbps "$bytes" "$c_wall")" "$ratio"
+	printf '| %s | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$fmt" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" \
+		"$r_wall" "$r_mbps" "$r_cpu" "$(awk -v k="$r_rss" 'BEGIN { print k / 1024 }')" "$w_wall" "$w_mbps" "$c_wall" "$(mbps "$bytes" "$c_wall")" "$ratio"
 done
 
 # Several files in one run: radscope should use every core.
