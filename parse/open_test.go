@@ -3,6 +3,7 @@ package parse_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,5 +184,41 @@ func TestParseTime(t *testing.T) {
 		if !tt.err && !got.Equal(tt.want) {
 			t.Errorf("%q = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestManyOverlappingFiles merges more files than workers whose times
+// interleave: every reader must make progress although only one parses at
+// a time.
+func TestManyOverlappingFiles(t *testing.T) {
+	dir := t.TempDir()
+	const files, per = 5, 3000
+	for i := range files {
+		var b strings.Builder
+		for j := range per {
+			sec := j*files + i
+			fmt.Fprintf(&b, "10.0.0.%d,u%d,03/05/2024,%02d:%02d:%02d,IAS,NPS0%d,4136,1,4142,0\r\n", i+1, j, sec/3600%24, sec/60%60, sec%60, i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("IN24030%d.log", i)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := parse.Open(ctx, []string{dir}, parse.Options{Location: time.UTC, Workers: 1})
+	n := 0
+	var last time.Time
+	for m, err := range s.All() {
+		if err != nil {
+			t.Fatalf("after %d messages: %v", n, err)
+		}
+		if m.Time.Before(last) {
+			t.Fatalf("out of order at %s", m.Src)
+		}
+		last = m.Time
+		n++
+	}
+	if n != files*per {
+		t.Errorf("%d messages, want %d", n, files*per)
 	}
 }

@@ -165,9 +165,7 @@ func (s *Stream) All() iter.Seq2[model.Message, error] {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				s.readFile(ctx, c)
+				s.readFile(ctx, c, sem)
 			}()
 		}
 		// Start as many files ahead as there are workers, so that
@@ -419,14 +417,44 @@ func scanTime(r io.Reader, o Options, file string, lastOne bool) (time.Time, boo
 }
 
 // readFile parses one input into batches on c.ch.
-func (s *Stream) readFile(ctx context.Context, c *cursor) {
+//
+// The semaphore sem bounds how many files parse at once. A reader holds it
+// only while it fills a batch, never while it waits to hand the batch over:
+// the merge may need the next batch of a file that is not yet running, and
+// a reader blocked on a full channel while holding a place would deadlock
+// it.
+func (s *Stream) readFile(ctx context.Context, c *cursor, sem chan struct{}) {
+	held := false
+	acquire := func() bool {
+		if held {
+			return true
+		}
+		select {
+		case sem <- struct{}{}:
+			held = true
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	release := func() {
+		if held {
+			<-sem
+			held = false
+		}
+	}
+	defer release()
 	send := func(b batch) bool {
+		release()
 		select {
 		case c.ch <- b:
 			return true
 		case <-ctx.Done():
 			return false
 		}
+	}
+	if !acquire() {
+		return
 	}
 	r, closer, err := s.openInput(ctx, c.in)
 	if err != nil {
@@ -437,6 +465,9 @@ func (s *Stream) readFile(ctx context.Context, c *cursor) {
 	s.files.Add(1)
 	b := batch{msgs: make([]model.Message, 0, batchSize)}
 	for {
+		if !acquire() {
+			return
+		}
 		m, err := r.Read()
 		if err == io.EOF {
 			break
