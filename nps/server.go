@@ -102,6 +102,7 @@ type Server struct {
 	sem     chan struct{}
 	serial  atomic.Uint64
 	held    atomic.Int64
+	inline  bool
 	boot    time.Time
 
 	baseCtx context.Context
@@ -207,6 +208,8 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 	s.otp = newSessionTable[*otpSession](sc.Server.MaxPending)
 	s.eapSess = newSessionTable[*eapSession](sc.Server.MaxPending)
 	s.sem = make(chan struct{}, sc.Server.MaxPending)
+	// Without the MFA extension nothing waits: readers answer inline.
+	s.inline = !sc.MFA.Installed && opts.OnDecision == nil
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -398,7 +401,7 @@ func (s *Server) serve(ctx context.Context, conn net.PacketConn, kind portKind) 
 	defer conn.Close()
 	// Several readers, so that receiving is not serialised behind one
 	// system call at a time.
-	readers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	readers := max(2, min(2*runtime.GOMAXPROCS(0), 8))
 	errc := make(chan error, readers)
 	for range readers {
 		go func() { errc <- s.readLoop(ctx, conn, kind) }()
@@ -457,7 +460,7 @@ func (s *Server) readLoop(ctx context.Context, conn net.PacketConn, kind portKin
 		pkt := make([]byte, n)
 		copy(pkt, buf[:n])
 		s.wg.Add(1)
-		go func() {
+		work := func() {
 			defer s.wg.Done()
 			defer func() { <-s.sem }()
 			reply, _ := s.handle(s.baseCtx, from, pkt, kind)
@@ -473,7 +476,14 @@ func (s *Server) readLoop(ctx context.Context, conn net.PacketConn, kind portKin
 			if err != nil {
 				s.log.Warn("nps: write failed", "to", from, "err", err)
 			}
-		}()
+		}
+		if s.inline {
+			// Nothing can block (no MFA extension): answer on this
+			// reader, sparing a goroutine hand-off per request.
+			work()
+		} else {
+			go work()
+		}
 	}
 }
 

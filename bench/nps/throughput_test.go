@@ -1,6 +1,7 @@
 package npsbench
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -64,7 +65,7 @@ func freePort(t *testing.T) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-func startNPS(t *testing.T, dir string) string {
+func startNPS(t *testing.T, dir string) (string, int) {
 	port := freePort(t)
 	sc := fmt.Sprintf(`server: {auth_listen: ["127.0.0.1:%d"], acct_listen: []}
 clients: [{name: bench, address: 127.0.0.1, secret: %s}]
@@ -77,13 +78,13 @@ network_policies: [{name: VPN, auth_methods: [pap, mschapv2], reply: [{name: Fil
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envServe+"="+path, "GOMAXPROCS=2")
+	cmd.Env = append(os.Environ(), envServe+"="+path, "GOMAXPROCS=2", "GOGC="+cmp.Or(os.Getenv("RADSCOPE_BENCH_GOGC"), "100"))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	return fmt.Sprintf("127.0.0.1:%d", port)
+	return fmt.Sprintf("127.0.0.1:%d", port), cmd.Process.Pid
 }
 
 const freeradiusConf = `prefix = /usr
@@ -160,7 +161,7 @@ server default {
 }
 `
 
-func startFreeRADIUS(t *testing.T, dir string) string {
+func startFreeRADIUS(t *testing.T, dir string) (string, int) {
 	bin, err := exec.LookPath("freeradius")
 	if err != nil {
 		t.Skip("SKIPPING: freeradius not installed (apt-get install freeradius)")
@@ -180,7 +181,28 @@ func startFreeRADIUS(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	return fmt.Sprintf("127.0.0.1:%d", port)
+	return fmt.Sprintf("127.0.0.1:%d", port), cmd.Process.Pid
+}
+
+// cpuTime returns the user+system CPU time a process has used, from
+// /proc/<pid>/stat (Linux; clock ticks of 10 ms).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+2:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // waitUp sends Access-Requests until one is answered.
@@ -248,6 +270,7 @@ type result struct {
 	requests, fails int
 	rps             float64
 	p50, p99        time.Duration
+	cpuPerReq       time.Duration // server CPU time per answered request
 }
 
 // load runs workers closed-loop senders for d against addr.
@@ -309,10 +332,15 @@ func TestThroughput(t *testing.T) {
 		dur, _ = time.ParseDuration(v)
 	}
 	const workers = 16
-	servers := []struct{ name, addr string }{
-		{"radscope nps", startNPS(t, t.TempDir())},
-		{"FreeRADIUS 3", startFreeRADIUS(t, t.TempDir())},
+	type server struct {
+		name, addr string
+		pid        int
 	}
+	var servers []server
+	addr, pid := startNPS(t, t.TempDir())
+	servers = append(servers, server{"radscope nps", addr, pid})
+	addr, pid = startFreeRADIUS(t, t.TempDir())
+	servers = append(servers, server{"FreeRADIUS 3", addr, pid})
 	methods := []struct {
 		name  string
 		build func(byte) []byte
@@ -331,8 +359,12 @@ func TestThroughput(t *testing.T) {
 		}
 		for range rounds {
 			for i, s := range servers {
+				cpu0 := cpuTime(s.pid)
 				r := load(t, s.addr, m.build, workers, dur)
 				r.server, r.method = s.name, m.name
+				if r.requests > 0 {
+					r.cpuPerReq = (cpuTime(s.pid) - cpu0) / time.Duration(r.requests)
+				}
 				runs[i] = append(runs[i], r)
 			}
 		}
@@ -346,9 +378,9 @@ func TestThroughput(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "| method | server | requests/s | p50 | p99 | answered | failed |\n|---|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| method | server | requests/s | p50 | p99 | server CPU per request | answered | failed |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range out {
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %d | %d |\n", r.method, r.server, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.requests, r.fails)
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.1f µs | %d | %d |\n", r.method, r.server, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), float64(r.cpuPerReq.Nanoseconds())/1000, r.requests, r.fails)
 	}
 	t.Logf("%d workers, median of %d alternating rounds of %s, loopback, GOMAXPROCS=2 for nps\n%s", workers, rounds, dur, b.String())
 }
