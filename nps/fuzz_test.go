@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,21 +63,35 @@ func FuzzHandle(f *testing.F) {
 	})
 }
 
-// TestFlood sends a bounded burst of junk, unknown-client and valid
-// datagrams and checks that goroutines and memory stay bounded and that a
-// legitimate request is still answered.
+// TestFlood sends a bounded burst of junk, bad-Message-Authenticator and
+// valid datagrams and checks that goroutines and memory stay bounded and
+// that a legitimate request is still answered: without the MFA extension
+// (requests answered on the readers) and with it (a goroutine per request,
+// at most max_pending).
 func TestFlood(t *testing.T) {
 	if testing.Short() {
 		t.Skip("flood test skipped in -short mode")
 	}
+	t.Run("without MFA", func(t *testing.T) {
+		flood(t, policyScenario, "alice", "Passw0rd", nil)
+	})
+	t.Run("with MFA", func(t *testing.T) {
+		flood(t, mfaScenario, "alice", "pw", []string{"directory.users.alice.mfa.latency=0s"})
+	})
+}
+
+func flood(t *testing.T, yaml, user, pw string, sets []string) {
 	const (
 		packets    = 20000
 		maxPending = 64
 		limit      = 10 * time.Second
 	)
-	sc := loadScenario(t, policyScenario)
-	if err := sc.Set("server.max_pending", "64"); err != nil {
-		t.Fatal(err)
+	sc := loadScenario(t, yaml)
+	for _, kv := range append(sets, "server.max_pending=64") {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := sc.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
@@ -92,8 +107,8 @@ func TestFlood(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	baseG := runtime.NumGoroutine()
 
-	valid := newReq(testSecret).userName("alice").pap("Passw0rd").virtual().encode(t)
-	badMA := newReq(testSecret).userName("alice").pap("Passw0rd").withMA().encode(t)
+	valid := newReq(testSecret).userName(user).pap(pw).virtual().encode(t)
+	badMA := newReq(testSecret).userName(user).pap(pw).withMA().encode(t)
 	badMA[len(badMA)-1] ^= 0xff
 	junk := make([]byte, 300)
 	for i := range junk {
@@ -143,7 +158,7 @@ func TestFlood(t *testing.T) {
 			b = badMA
 		case 2:
 			// A fresh valid request (new identifier and authenticator).
-			b = newReq(testSecret).userName("alice").pap("Passw0rd").virtual().encode(t)
+			b = newReq(testSecret).userName(user).pap(pw).virtual().encode(t)
 		default:
 			b = valid // retransmissions: answered from the duplicate cache
 		}
@@ -155,7 +170,7 @@ func TestFlood(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	// A legitimate request from another socket is still answered.
-	probe := newReq(testSecret).userName("alice").pap("Passw0rd").virtual().encode(t)
+	probe := newReq(testSecret).userName(user).pap(pw).virtual().encode(t)
 	var reply []byte
 	for try := 0; try < 5 && reply == nil; try++ {
 		reply = exchangeRaw(t, addr, probe, time.Second)
