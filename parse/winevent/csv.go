@@ -29,7 +29,8 @@ func SniffCSV(head []byte) bool {
 		line = h[:i]
 	}
 	l := string(line)
-	if strings.HasPrefix(l, "Level,Date and Time,Source,Event ID,Task Category") {
+	if strings.HasPrefix(l, "Level,Date and Time,Source,Event ID,Task Category") ||
+		strings.HasPrefix(l, "Level\tDate and Time\tSource\tEvent ID\tTask Category") {
 		return true
 	}
 	return strings.Contains(l, `"Id"`) && strings.Contains(l, `"TimeCreated"`) &&
@@ -48,12 +49,16 @@ type csvSource struct {
 
 // NewCSVReader reads an Event Viewer "Save as CSV" export (Level, Date and
 // Time, Source, Event ID, Task Category and the message text as a sixth,
-// unnamed column) or a PowerShell Export-Csv of Get-WinEvent records
-// (columns by name, optional #TYPE line). Times are in Options.Location.
-// The NPS fields are read from the message text.
+// unnamed column), the same as "Text (Tab delimited)", or a PowerShell
+// Export-Csv of Get-WinEvent records (columns by name, optional #TYPE
+// line). Times are in Options.Location. The NPS fields are read from the
+// message text.
 func NewCSVReader(r io.Reader, opts Options) *Reader {
 	br := bufio.NewReaderSize(decodedReader(r), 64<<10)
 	cr := csv.NewReader(br)
+	if head, _ := br.Peek(len("Level\tDate")); string(head) == "Level\tDate" {
+		cr.Comma = '\t'
+	}
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = false

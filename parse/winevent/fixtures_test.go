@@ -86,6 +86,7 @@ func TestFixtureCounts(t *testing.T) {
 		{"wevtutil-security.xml", model.FormatXML, 23, 0, nil},
 		{"saved-all.xml", model.FormatXML, 60, 0, nil},
 		{"viewer-security.csv", model.FormatCSV, 23, 0, nil},
+		{"viewer-security-tab.txt", model.FormatCSV, 23, 0, nil},
 		{"ps-all.csv", model.FormatCSV, 60, 0, nil},
 		{"ps-all.json", model.FormatJSON, 60, 0, nil},
 		{"winlogbeat.ndjson", model.FormatJSON, 60, 0, nil},
@@ -140,7 +141,7 @@ func TestFormatsAgree(t *testing.T) {
 	if len(all) != 60 {
 		t.Fatalf("%d events in the EVTX fixtures", len(all))
 	}
-	for _, f := range []string{"wevtutil-security.xml", "saved-all.xml", "viewer-security.csv", "ps-all.csv", "ps-all.json",
+	for _, f := range []string{"wevtutil-security.xml", "saved-all.xml", "viewer-security.csv", "viewer-security-tab.txt", "ps-all.csv", "ps-all.json",
 		"winlogbeat.ndjson", "wevtutil-security.txt", "formatlist-all.txt", "formatlist-utf16le.txt", "viewer-details.txt", "viewer-details-noxml.txt"} {
 		t.Run(f, func(t *testing.T) {
 			_, res := readFile(t, f, winevent.Options{})

@@ -53,6 +53,7 @@ func main() {
 		"wevtutil-security.xml":    wevtutilXML(sec),
 		"saved-all.xml":            savedXML(evs),
 		"viewer-security.csv":      viewerCSV(sec),
+		"viewer-security-tab.txt":  viewerTab(sec),
 		"ps-all.csv":               psCSV(evs),
 		"ps-all.json":              psJSON(evs),
 		"winlogbeat.ndjson":        ndjson(evs),
@@ -148,4 +149,16 @@ func badCSV(sec []event) []byte {
 	return []byte(head + first +
 		"Information,3/5/2024 9:00:00 AM,Microsoft-Windows-Security-Auditing,62x2,Network Policy Server,\"text\"\r\n" +
 		"Information,yesterday,Microsoft-Windows-Security-Auditing,6272,Network Policy Server,\"text\"\r\n" + second)
+}
+
+// viewerTab writes Event Viewer's "Text (Tab delimited)": the CSV layout
+// with tabs.
+func viewerTab(evs []event) []byte {
+	var b strings.Builder
+	b.WriteString("Level\tDate and Time\tSource\tEvent ID\tTask Category\r\n")
+	for i := range evs {
+		e := &evs[i]
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%s\t%s\r\n", e.levelName(), usTime(e.t), e.provider, e.id, e.taskName(), csvQuote(crlf(e.message)))
+	}
+	return []byte(b.String())
 }
