@@ -47,15 +47,25 @@ var (
 	table []*Rule
 	byID  = map[string]*Rule{}
 	byKey = map[string][]*Rule{}
+	// For Evaluate: the derived rules run on every flow, a code rule only
+	// on flows that carry its code.
+	derivedRules []*Rule
+	mfaRules     []*Rule // in table order, parallel to mfaCodes
+	reasonRules  = map[int]*Rule{}
 )
 
 func init() {
-	table = append(table, derived()...)
+	derivedRules = derived()
+	table = append(table, derivedRules...)
 	for _, c := range mfaCodes {
-		table = append(table, mfaRule(c))
+		r := mfaRule(c)
+		mfaRules = append(mfaRules, r)
+		table = append(table, r)
 	}
 	for r := range dict.Reasons {
-		table = append(table, reasonRule(r))
+		rule := reasonRule(r)
+		reasonRules[r.Code] = rule
+		table = append(table, rule)
 	}
 	for _, r := range table {
 		if byID[r.ID] != nil {
@@ -95,17 +105,40 @@ func Annotate(f *model.Flow) {
 	f.Findings = Evaluate(f)
 }
 
-// Evaluate returns the findings Annotate would set.
+// Evaluate returns the findings Annotate would set: those of every rule
+// of the table, in table order. Only the rules of the MFA codes and the
+// reason code the flow carries are run, since no other code rule can fire.
 func Evaluate(f *model.Flow) []model.Finding {
 	var out []model.Finding
-	drop := map[string]bool{}
-	for _, r := range table {
-		if fd, ok := r.Check(f); ok {
-			out = append(out, fd)
-			for _, s := range r.Supersedes {
-				drop[s] = true
+	var drop map[string]bool
+	run := func(r *Rule) {
+		fd, ok := r.Check(f)
+		if !ok {
+			return
+		}
+		out = append(out, fd)
+		for _, s := range r.Supersedes {
+			if drop == nil {
+				drop = map[string]bool{}
+			}
+			drop[s] = true
+		}
+	}
+	for _, r := range derivedRules {
+		run(r)
+	}
+	if codes := mfaCodesOf(f); len(codes) > 0 {
+		for i, c := range mfaCodes {
+			for _, x := range codes {
+				if x == c.Code {
+					run(mfaRules[i])
+					break
+				}
 			}
 		}
+	}
+	if r := reasonRules[f.Reason]; r != nil {
+		run(r)
 	}
 	if len(drop) == 0 {
 		return out
@@ -117,6 +150,22 @@ func Evaluate(f *model.Flow) []model.Finding {
 		}
 	}
 	return kept
+}
+
+// mfaCodesOf lists the MFA result and error codes in a flow's messages.
+func mfaCodesOf(f *model.Flow) []string {
+	var out []string
+	for i := range f.Messages {
+		if m := f.Messages[i].MFA; m != nil {
+			if m.Result != "" {
+				out = append(out, m.Result)
+			}
+			if m.Error != "" {
+				out = append(out, m.Error)
+			}
+		}
+	}
+	return out
 }
 
 func mfaRule(c mfaCode) *Rule {

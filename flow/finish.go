@@ -29,20 +29,24 @@ var authTypeNames = map[int]string{
 func (b *builder) finish(o *open) model.Flow {
 	f := o.f
 	n := len(f.Messages)
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
-	slices.SortStableFunc(perm, func(x, y int) int { return o.adj[x].Compare(o.adj[y]) })
-	where := make([]int, n) // old index -> new
 	sorted := true
-	for newI, oldI := range perm {
-		where[oldI] = newI
-		if newI != oldI {
+	for i := 1; i < n; i++ {
+		if o.adj[i].Before(o.adj[i-1]) {
 			sorted = false
+			break
 		}
 	}
+	var where []int // old index -> new; nil when the order stays
 	if !sorted {
+		perm := make([]int, n)
+		for i := range perm {
+			perm[i] = i
+		}
+		slices.SortStableFunc(perm, func(x, y int) int { return o.adj[x].Compare(o.adj[y]) })
+		where = make([]int, n)
+		for newI, oldI := range perm {
+			where[oldI] = newI
+		}
 		msgs := make([]model.Message, n)
 		adj := make([]time.Time, n)
 		for newI, oldI := range perm {
@@ -52,8 +56,8 @@ func (b *builder) finish(o *open) model.Flow {
 		f.Messages, o.adj = msgs, adj
 	}
 	remap := func(i int) int {
-		if i < 0 {
-			return -1
+		if i < 0 || where == nil {
+			return i
 		}
 		return where[i]
 	}
@@ -65,6 +69,7 @@ func (b *builder) finish(o *open) model.Flow {
 		}
 	}
 	other := 1 - primary
+	f.Rounds = make([]model.Round, 0, len(o.rounds))
 	for _, rs := range o.rounds {
 		r := model.Round{Request: remap(rs.req[primary]), Response: remap(rs.resp[primary]), Code: rs.code}
 		if r.Request < 0 {
@@ -74,7 +79,7 @@ func (b *builder) finish(o *open) model.Flow {
 			r.Response = remap(rs.resp[other])
 		}
 		for _, x := range rs.rtx[kPacket] {
-			r.Retransmits = append(r.Retransmits, where[x])
+			r.Retransmits = append(r.Retransmits, remap(x))
 		}
 		if r.Request >= 0 && r.Response >= 0 {
 			r.Latency = o.adj[r.Response].Sub(o.adj[r.Request])
@@ -82,6 +87,13 @@ func (b *builder) finish(o *open) model.Flow {
 		f.Rounds = append(f.Rounds, r)
 	}
 	f.Start, f.End = o.first, o.last
+	nk := 0
+	for k := 0; k < 3; k++ {
+		if o.kinds[k] {
+			nk++
+		}
+	}
+	f.Sources = make([]model.Kind, 0, nk)
 	for k := 0; k < 3; k++ {
 		if o.kinds[k] {
 			f.Sources = append(f.Sources, kindOf(k))

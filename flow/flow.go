@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"container/list"
 	"context"
 	"iter"
 	"net/netip"
@@ -153,8 +152,9 @@ type open struct {
 	decided bool      // a Security decision event joined
 	stopped bool      // accounting Stop seen
 	final   bool      // a final answer was seen
-	elem    *list.Element
-	lst     *list.List
+	prev    *open     // in the list of its state
+	next    *open
+	lst     *olist
 	keys    []indexKey // index entries to drop on close
 	kinds   [3]bool
 	hasAuth bool // an accounting flow saw a Start while auth traffic was known
@@ -175,6 +175,20 @@ const (
 type indexKey struct {
 	kind indexKind
 	key  string
+	acct acctKey
+}
+
+// acctKey identifies an accounting session.
+type acctKey struct {
+	session string
+	client  netip.Addr
+}
+
+// sigKey identifies the attempts of one user from one NAS and station.
+type sigKey struct {
+	user    string
+	client  netip.Addr
+	station string
 }
 
 type roundRef struct {
@@ -200,16 +214,18 @@ type builder struct {
 	states map[string]*open    // State of an Access-Challenge -> flow
 	class  map[string]roundRef // Class of a logged request -> round
 	cids   map[string]*open    // MFA CID -> flow
-	acct   map[string]*open    // Acct-Session-Id|client -> accounting flow
+	acct   map[acctKey]*open   // Acct-Session-Id and client -> accounting flow
 	// accounting links
-	accepts   map[string]classLink // Class of an Access-Accept -> auth flow
-	acceptsQ  []acceptEntry
-	recent    map[string]classLink // user|client|station of an accepted attempt -> flow
-	firstAuth time.Time
+	accepts     map[string]classLink // Class of an Access-Accept -> auth flow
+	acceptsQ    []acceptEntry        // in time order; entries before acceptsHead are spent
+	acceptsHead int
+	recent      map[sigKey]classLink // user, client and station of an accepted attempt -> flow
+	firstAuth   time.Time
 	// open flows by state, each ordered by last activity
-	answered, waiting, sessions *list.List
+	answered, waiting, sessions *olist
 	nopen                       int
-	pending                     []model.Message // events waiting for EventSlack
+	pending                     []model.Message // events waiting for EventSlack; those before pendingHead are placed
+	pendingHead                 int
 	pendingAdj                  []time.Time
 	out                         []*open
 	lastSweep                   time.Time
@@ -217,8 +233,9 @@ type builder struct {
 }
 
 type acceptEntry struct {
-	class, sig string
-	t          time.Time
+	class string
+	sig   sigKey
+	t     time.Time
 }
 
 func newBuilder(o Options) *builder {
@@ -235,9 +252,9 @@ func newBuilder(o Options) *builder {
 	return &builder{
 		o: o, st: st,
 		users: map[string][]*open{}, exch: map[string]roundRef{}, frames: map[string]roundRef{},
-		states: map[string]*open{}, class: map[string]roundRef{}, cids: map[string]*open{}, acct: map[string]*open{},
-		accepts: map[string]classLink{}, recent: map[string]classLink{},
-		answered: list.New(), waiting: list.New(), sessions: list.New(),
+		states: map[string]*open{}, class: map[string]roundRef{}, cids: map[string]*open{}, acct: map[acctKey]*open{},
+		accepts: map[string]classLink{}, recent: map[sigKey]classLink{},
+		answered: &olist{}, waiting: &olist{}, sessions: &olist{},
 	}
 }
 
@@ -334,7 +351,7 @@ func (b *builder) flushAll(yield func(model.Flow, error) bool) bool {
 // sweep places the events whose slack has passed and closes the flows
 // whose time is up; all of them when final.
 func (b *builder) sweep(final bool) {
-	i := 0
+	i := b.pendingHead
 	for ; i < len(b.pending); i++ {
 		if !final && b.now.Sub(b.pendingAdj[i]) < b.o.EventSlack {
 			break
@@ -342,44 +359,49 @@ func (b *builder) sweep(final bool) {
 		b.placeEvent(b.pending[i], b.pendingAdj[i])
 		b.pending[i] = model.Message{}
 	}
-	if i > 0 {
-		n := copy(b.pending, b.pending[i:])
+	b.pendingHead = i
+	if b.pendingHead == len(b.pending) {
+		b.pending, b.pendingAdj, b.pendingHead = b.pending[:0], b.pendingAdj[:0], 0
+	} else if b.pendingHead > 64 && b.pendingHead*2 > len(b.pending) {
+		n := copy(b.pending, b.pending[b.pendingHead:])
 		b.pending = b.pending[:n]
-		copy(b.pendingAdj, b.pendingAdj[i:])
+		copy(b.pendingAdj, b.pendingAdj[b.pendingHead:])
 		b.pendingAdj = b.pendingAdj[:n]
+		b.pendingHead = 0
 	}
 	b.expire(b.answered, b.o.Grace, final)
 	b.expire(b.waiting, b.o.Window, final)
 	b.expire(b.sessions, b.o.AcctIdle, final)
 	for b.nopen > b.o.MaxOpen {
 		lst := b.sessions
-		if lst.Len() == 0 {
+		if lst.head == nil {
 			lst = b.waiting
 		}
-		if lst.Len() == 0 {
+		if lst.head == nil {
 			lst = b.answered
 		}
 		b.st.Forced++
-		b.close(lst.Front().Value.(*open))
+		b.close(lst.head)
 	}
 	b.pruneLinks(final)
 }
 
-func (b *builder) expire(l *list.List, after time.Duration, final bool) {
-	for e := l.Front(); e != nil; {
-		o := e.Value.(*open)
+func (b *builder) expire(l *olist, after time.Duration, final bool) {
+	for o := l.head; o != nil; {
 		if !final && b.now.Sub(o.last) < after {
 			return
 		}
-		e = e.Next()
+		next := o.next
 		b.close(o)
+		o = next
 	}
 }
 
 func (b *builder) pruneLinks(final bool) {
+	q := b.acceptsQ[b.acceptsHead:]
 	i := 0
-	for ; i < len(b.acceptsQ); i++ {
-		a := b.acceptsQ[i]
+	for ; i < len(q); i++ {
+		a := q[i]
 		if !final && b.now.Sub(a.t) < b.o.LinkWindow {
 			break
 		}
@@ -389,17 +411,23 @@ func (b *builder) pruneLinks(final bool) {
 		if l, ok := b.recent[a.sig]; ok && !l.t.After(a.t) {
 			delete(b.recent, a.sig)
 		}
+		q[i] = acceptEntry{}
 	}
-	if i > 0 {
-		n := copy(b.acceptsQ, b.acceptsQ[i:])
+	b.acceptsHead += i
+	// Compact once the dead head is the larger part, so the work per entry
+	// stays constant.
+	if b.acceptsHead > 64 && b.acceptsHead*2 > len(b.acceptsQ) {
+		n := copy(b.acceptsQ, b.acceptsQ[b.acceptsHead:])
 		b.acceptsQ = b.acceptsQ[:n]
+		b.acceptsHead = 0
 	}
 }
 
 // newOpen starts a flow.
 func (b *builder) newOpen(kind model.FlowKind, m *model.Message, t time.Time) *open {
 	b.nextID++
-	o := &open{first: t, last: t}
+	o := &open{first: t, last: t, adj: make([]time.Time, 0, 2), keys: make([]indexKey, 0, 4)}
+	o.f.Messages = make([]model.Message, 0, 2) // a request and its answer
 	o.f.ID = b.nextID
 	o.f.Kind = kind
 	o.f.Reason = model.NoReason
@@ -410,7 +438,7 @@ func (b *builder) newOpen(kind model.FlowKind, m *model.Message, t time.Time) *o
 	b.learn(o, m)
 	if kind == model.FlowAuth && o.user != "" {
 		b.users[o.user] = append(b.users[o.user], o)
-		o.keys = append(o.keys, indexKey{ixUser, o.user})
+		o.keys = append(o.keys, indexKey{kind: ixUser, key: o.user})
 	}
 	b.relist(o)
 	return o
@@ -446,7 +474,7 @@ func (b *builder) attach(o *open, m model.Message, t time.Time) int {
 
 // relist moves o to the back of the list its state belongs in.
 func (b *builder) relist(o *open) {
-	var want *list.List
+	var want *olist
 	switch {
 	case o.f.Kind == model.FlowAccounting && !o.stopped:
 		want = b.sessions
@@ -455,22 +483,44 @@ func (b *builder) relist(o *open) {
 	default:
 		want = b.waiting
 	}
-	if o.lst == want {
-		want.MoveToBack(o.elem)
-		return
-	}
 	if o.lst != nil {
-		o.lst.Remove(o.elem)
+		o.lst.remove(o)
 	}
-	o.lst = want
-	o.elem = want.PushBack(o)
+	want.pushBack(o)
+}
+
+// olist is a doubly linked list of open flows, threaded through them.
+type olist struct{ head, tail *open }
+
+func (l *olist) pushBack(o *open) {
+	o.lst, o.prev, o.next = l, l.tail, nil
+	if l.tail != nil {
+		l.tail.next = o
+	} else {
+		l.head = o
+	}
+	l.tail = o
+}
+
+func (l *olist) remove(o *open) {
+	if o.prev != nil {
+		o.prev.next = o.next
+	} else {
+		l.head = o.next
+	}
+	if o.next != nil {
+		o.next.prev = o.prev
+	} else {
+		l.tail = o.prev
+	}
+	o.lst, o.prev, o.next = nil, nil, nil
 }
 
 func (b *builder) index(o *open, kind indexKind, key string) {
 	if key == "" {
 		return
 	}
-	o.keys = append(o.keys, indexKey{kind, key})
+	o.keys = append(o.keys, indexKey{kind: kind, key: key})
 }
 
 // close takes o out of every index and queues it for yielding.
@@ -478,8 +528,7 @@ func (b *builder) close(o *open) {
 	if o.lst == nil {
 		return
 	}
-	o.lst.Remove(o.elem)
-	o.lst, o.elem = nil, nil
+	o.lst.remove(o)
 	b.nopen--
 	for _, k := range o.keys {
 		switch k.kind {
@@ -517,8 +566,8 @@ func (b *builder) close(o *open) {
 				delete(b.cids, k.key)
 			}
 		case ixAcct:
-			if b.acct[k.key] == o {
-				delete(b.acct, k.key)
+			if b.acct[k.acct] == o {
+				delete(b.acct, k.acct)
 			}
 		}
 	}

@@ -292,7 +292,7 @@ func (b *builder) noteAccept(o *open, m *model.Message, t time.Time) {
 		e.class = c
 	}
 	if o.user != "" {
-		e.sig = o.user + "|" + o.client.String() + "|" + o.station
+		e.sig = sigKey{o.user, o.client, o.station}
 		b.recent[e.sig] = link
 	}
 	b.acceptsQ = append(b.acceptsQ, e)
@@ -303,7 +303,7 @@ func (b *builder) acctRequest(m model.Message, t time.Time) {
 		return
 	}
 	ki := kindIndex(m.Kind)
-	key := m.AcctSessionID + "|" + clientAddr(&m).String()
+	key := acctKey{m.AcctSessionID, clientAddr(&m)}
 	o := b.acct[key]
 	if m.AcctSessionID == "" {
 		o = nil
@@ -318,7 +318,7 @@ func (b *builder) acctRequest(m model.Message, t time.Time) {
 				b.close(prev)
 			}
 			b.acct[key] = o
-			b.index(o, ixAcct, key)
+			o.keys = append(o.keys, indexKey{kind: ixAcct, acct: key})
 		}
 	} else {
 		b.learn(o, &m)
@@ -361,7 +361,7 @@ func (b *builder) acctRequest(m model.Message, t time.Time) {
 			}
 		}
 		if o.f.Linked == 0 && o.user != "" {
-			if l, ok := b.recent[o.user+"|"+o.client.String()+"|"+o.station]; ok && t.Sub(l.t) <= b.o.LinkWindow {
+			if l, ok := b.recent[sigKey{o.user, o.client, o.station}]; ok && t.Sub(l.t) <= b.o.LinkWindow {
 				o.f.Linked = l.id
 			}
 		}
@@ -398,7 +398,7 @@ func (b *builder) placeEvent(m model.Message, t time.Time) {
 	case ev != nil && ev.ID >= 6272 && ev.ID <= 6278 && ev.ID != 6275 && m.User != "":
 		b.decision(m, t)
 	case ev != nil && ev.ID == 6275 && m.AcctSessionID != "":
-		if o := b.acct[m.AcctSessionID+"|"+clientAddr(&m).String()]; o != nil {
+		if o := b.acct[acctKey{m.AcctSessionID, clientAddr(&m)}]; o != nil {
 			b.attach(o, m, t)
 			return
 		}
@@ -422,7 +422,7 @@ func (b *builder) decision(m model.Message, t time.Time) {
 		o = b.newOpen(model.FlowAuth, &m, t)
 		o.user = normUser(m.User)
 		b.users[o.user] = append(b.users[o.user], o)
-		o.keys = append(o.keys, indexKey{ixUser, o.user})
+		o.keys = append(o.keys, indexKey{kind: ixUser, key: o.user})
 		o.station = normStation(m.CallingStation)
 	} else if len(o.rounds) > 0 {
 		last := &o.rounds[len(o.rounds)-1]
@@ -454,7 +454,7 @@ func (b *builder) mfaEvent(m model.Message, t time.Time) {
 		o = b.newOpen(model.FlowAuth, &m, t)
 		o.user = normUser(m.User)
 		b.users[o.user] = append(b.users[o.user], o)
-		o.keys = append(o.keys, indexKey{ixUser, o.user})
+		o.keys = append(o.keys, indexKey{kind: ixUser, key: o.user})
 		o.final = true
 	}
 	if cid := m.MFA.CID; cid != "" && b.cids[cid] != o {
