@@ -46,7 +46,7 @@ func FuzzXML(f *testing.F) {
 }
 
 func FuzzCSV(f *testing.F) {
-	seed(f, "viewer-security.csv", "ps-all.csv", "bad.csv")
+	seed(f, "viewer-security.csv", "viewer-security-tab.txt", "ps-all.csv", "bad.csv")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fuzzReader(t, func() *winevent.Reader { return winevent.NewCSVReader(bytes.NewReader(b), winevent.Options{File: "f"}) })
 	})
