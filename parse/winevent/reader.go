@@ -47,6 +47,9 @@ type Options struct {
 	// Size is the size of an EVTX input given as an io.ReaderAt; when it
 	// is 0 (or the input is no io.ReaderAt) the input is read into memory.
 	Size int64
+	// Workers is how many EVTX chunks are decoded at once (0: GOMAXPROCS,
+	// 1: none in parallel); events come back in file order either way.
+	Workers int
 }
 
 func (o Options) loc() *time.Location {
@@ -173,7 +176,7 @@ type evtxSource struct {
 
 // NewEVTXReader reads a binary .evtx file of size bytes.
 func NewEVTXReader(r io.ReaderAt, size int64, opts Options) *Reader {
-	return newReader(&evtxSource{r: evtx.NewReader(r, size, evtx.Options{File: opts.File}), file: opts.File}, opts)
+	return newReader(&evtxSource{r: evtx.NewReader(r, size, evtx.Options{File: opts.File, Workers: opts.Workers}), file: opts.File}, opts)
 }
 
 func (s *evtxSource) next() (*Event, model.Source, error) {
