@@ -617,8 +617,11 @@ func (b *builder) newElement(name string) *Element {
 		// Blocks are shared by the records of a chunk, like the arena.
 		b.slab = make([]Element, 0, slabBlock)
 	}
-	b.slab = append(b.slab, Element{Name: name})
-	return &b.slab[len(b.slab)-1]
+	n := len(b.slab)
+	b.slab = b.slab[:n+1]
+	e := &b.slab[n]
+	e.Name = name
+	return e
 }
 
 func (b *builder) fill(parent *Element, items []item, vals []valueRef, nest int) {
