@@ -265,12 +265,12 @@ func mapRDG(m *model.Message, id int, d map[string]string) {
 // in the data values (an .evtx of the AzureMfa channels stores the text as
 // event data).
 func mapMFA(m *model.Message, e *Event) {
-	cands := []string{e.Message}
-	for _, f := range e.Data {
-		cands = append(cands, f.Value)
-	}
 	azure := strings.Contains(e.Channel, "AzureMfa") || strings.Contains(e.Provider, "AzureMfa")
-	for _, s := range cands {
+	for i := -1; i < len(e.Data); i++ {
+		s := e.Message
+		if i >= 0 {
+			s = e.Data[i].Value
+		}
 		if !strings.Contains(s, "NPS Extension") {
 			continue
 		}
