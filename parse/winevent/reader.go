@@ -24,7 +24,6 @@ package winevent
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -58,10 +57,6 @@ func (o Options) loc() *time.Location {
 	}
 	return o.Location
 }
-
-// ErrUnknownFormat is returned by NewReader for a format this package does
-// not read.
-var ErrUnknownFormat = errors.New("winevent: not a Windows event format")
 
 // source yields events of one export format. A partial event may come
 // with a *model.ParseError; other errors are final.

@@ -12,14 +12,6 @@ import (
 	"github.com/radscope/radscope/parse/winevent/evtx"
 )
 
-// Errors of the text formats.
-var (
-	// ErrTruncated reports an event cut off by the end of the input.
-	ErrTruncated = errors.New("winevent: event cut off at end of input")
-	// ErrNoEvent reports a record with no usable event fields.
-	ErrNoEvent = errors.New("winevent: no event in record")
-)
-
 const eventNamespace = "schemas.microsoft.com/win/2004/08/events/event"
 
 // SniffXML reports whether head (UTF-8) starts Windows event XML: an
