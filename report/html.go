@@ -191,6 +191,11 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2330}.ok{fill:#2e7d32}.bad{fill:
 {{range .S.Findings}}<tr><td class="sev-{{.Severity}}">{{.Severity}}</td><td class="n">{{.Count}}</td><td><b>{{.Title}}</b><br/><span class="muted">{{.Key}}</span></td><td>{{.Example}}</td><td>{{.Remedy}}</td></tr>
 {{end}}</table>{{else}}<p>No findings.</p>{{end}}
 
+<h2>Findings per NAS</h2>
+{{if .S.NASFindings}}<table id="nas-findings"><tr><th>NAS</th><th class="n">flows</th><th>severity</th><th>finding</th></tr>
+{{range .S.NASFindings}}<tr><td>{{.NAS}}</td><td class="n">{{.Count}}</td><td class="sev-{{.Severity}}">{{.Severity}}</td><td>{{.Rule}}</td></tr>
+{{end}}</table>{{else}}<p>None.</p>{{end}}
+
 <h2>Timeline (attempts per hour; red failed)</h2>
 <svg role="img" aria-label="attempts per hour" width="{{.Timeline.W}}" height="{{.Timeline.H}}" viewBox="0 0 {{.Timeline.W}} {{.Timeline.H}}">
 {{range .Timeline.Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>

@@ -36,6 +36,15 @@ type Latency struct {
 	Max   time.Duration `json:"max_ns"`
 }
 
+// NASFinding counts the flows of one NAS with one finding (Blast-RADIUS,
+// wrong secret and NAS timeouts are properties of a NAS).
+type NASFinding struct {
+	NAS      string `json:"nas"`
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Count    int    `json:"count"`
+}
+
 // Hour is one bar of the timeline.
 type Hour struct {
 	Start  time.Time `json:"start"`
@@ -55,6 +64,7 @@ type Summary struct {
 	ByKind        []Count        `json:"by_kind"`
 	ByOutcome     []Count        `json:"by_outcome"`
 	Findings      []Count        `json:"findings"`
+	NASFindings   []NASFinding   `json:"findings_by_nas"`
 	Reasons       []Count        `json:"reasons"`
 	MFAResults    []Count        `json:"mfa_results"`
 	TopUsers      []Count        `json:"top_users"`
@@ -79,6 +89,7 @@ type Aggregator struct {
 	kinds     map[string]int
 	outcomes  map[string]int
 	findings  map[string]*Count
+	nasFinds  map[[2]string]*NASFinding
 	reasons   map[int]int
 	mfa       map[string]int
 	users     map[string]int
@@ -97,7 +108,7 @@ func NewAggregator(loc *time.Location) *Aggregator {
 	}
 	return &Aggregator{
 		loc: loc, s: Summary{Severities: map[string]int{}},
-		kinds: map[string]int{}, outcomes: map[string]int{}, findings: map[string]*Count{}, reasons: map[int]int{},
+		kinds: map[string]int{}, outcomes: map[string]int{}, findings: map[string]*Count{}, nasFinds: map[[2]string]*NASFinding{}, reasons: map[int]int{},
 		mfa: map[string]int{}, users: map[string]int{}, nas: map[string]int{}, clients: map[string]int{},
 		latNAS: map[string]*samples{}, latMethod: map[string]*samples{}, hours: map[int64]*Hour{},
 	}
@@ -168,6 +179,15 @@ func (a *Aggregator) Add(f *model.Flow) {
 			a.findings[fd.Rule] = c
 		}
 		c.Count++
+		if f.NAS != "" {
+			k := [2]string{f.NAS, fd.Rule}
+			n := a.nasFinds[k]
+			if n == nil {
+				n = &NASFinding{NAS: f.NAS, Rule: fd.Rule, Severity: fd.Severity.String()}
+				a.nasFinds[k] = n
+			}
+			n.Count++
+		}
 	}
 	if f.Kind != model.FlowAuth {
 		return
@@ -265,6 +285,21 @@ func (a *Aggregator) Summary(st *flow.Stats) Summary {
 			return c
 		}
 		return cmp.Compare(x.Key, y.Key)
+	})
+	for _, n := range a.nasFinds {
+		s.NASFindings = append(s.NASFindings, *n)
+	}
+	slices.SortFunc(s.NASFindings, func(x, y NASFinding) int {
+		if c := cmp.Compare(x.NAS, y.NAS); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(sevRank(y.Severity), sevRank(x.Severity)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Rule, y.Rule)
 	})
 	s.LatencyNAS = latencies(a.latNAS)
 	s.LatencyMethod = latencies(a.latMethod)

@@ -68,6 +68,13 @@ func WriteText(w io.Writer, s *Summary, loc *time.Location) error {
 		fmt.Fprintf(&b, "          e.g. %s\n", c.Example)
 		fmt.Fprintf(&b, "          fix: %s\n", c.Remedy)
 	}
+	section("Findings per NAS")
+	if len(s.NASFindings) == 0 {
+		b.WriteString("  (none)\n")
+	}
+	for _, n := range s.NASFindings {
+		fmt.Fprintf(&b, "  %-16s %6d  %-7s %s\n", n.NAS, n.Count, n.Severity, n.Rule)
+	}
 	section("Failures by NPS reason")
 	counts(s.Reasons, true)
 	section("MFA results")
