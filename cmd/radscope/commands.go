@@ -170,7 +170,7 @@ func run(ctx context.Context, args []string, io *IO) ExitCode {
 	}
 	err := c.Run(ctx, io, opts, rest)
 	code := exitCode(err)
-	if err != nil && code != ExitOK {
+	if err != nil && code != ExitOK && code != ExitInterrupted {
 		var se *silentError
 		if !errors.As(err, &se) {
 			fmt.Fprintf(io.Err, "radscope %s: %v\n", c.Name, err)
@@ -180,7 +180,9 @@ func run(ctx context.Context, args []string, io *IO) ExitCode {
 			fmt.Fprintf(io.Err, "Usage: radscope %s\n", c.UsageLine)
 		}
 	}
-	if ctx.Err() != nil {
+	// Interrupted work exits 130; a command that treats the signal as its
+	// normal stop (serve) returns nil and exits 0.
+	if ctx.Err() != nil && err != nil {
 		return ExitInterrupted
 	}
 	return code
