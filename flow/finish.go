@@ -107,6 +107,7 @@ func (b *builder) finish(o *open) model.Flow {
 	}
 	f.AuthSeen = o.hasAuth
 	summarize(&f, o.adj)
+	b.noteZone(o, &f)
 	if b.o.Annotate != nil {
 		b.o.Annotate(&f)
 	}

@@ -80,6 +80,7 @@ type Stats struct {
 	MaxOpen   int              // the most flows open at once
 	Forced    int64            // flows closed early because MaxOpen was reached
 	Offsets   []Offset         // clock offsets per source kind, relative to Reference
+	ZoneHints []ZoneHint       // kinds that look shifted by whole zone steps (a wrong --tz)
 	Reference model.Kind       // the clock the offsets are relative to
 	pairs     [3][3]*sampler   // [kind][ref kind] deltas
 	offsets   [3]time.Duration // offset applied per kind
@@ -230,6 +231,7 @@ type builder struct {
 	out                         []*open
 	lastSweep                   time.Time
 	uniqueEvent                 bool // the last findEvent had one candidate
+	zone                        zoneGuess
 }
 
 type acceptEntry struct {

@@ -535,3 +535,41 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("output differs from %s (go test -update rewrites it)\n--- got\n%s", path, got)
 	}
 }
+
+// TestZoneHint: NPS log times read an hour off (a wrong --tz) join nothing,
+// and the builder says so.
+func TestZoneHint(t *testing.T) {
+	build := func(shift time.Duration) flow.Stats {
+		var in []model.Message
+		for i := 0; i < 5; i++ {
+			at := time.Duration(i) * 7 * time.Minute
+			user := fmt.Sprintf(`CONTOSO\u%d`, i%2)
+			class := fmt.Sprint(i)
+			in = append(in,
+				rec(at, model.CodeAccessRequest, user, class, 0),
+				rec(at+100*time.Millisecond, model.CodeAccessReject, user, class, 16),
+				event(at+shift+120*time.Millisecond, 6273, model.CodeAccessReject, user, 16))
+		}
+		sortByTime(in)
+		var st flow.Stats
+		fs := collect(t, msgs(in...), flow.Options{Stats: &st})
+		if count(fs) != len(in) {
+			t.Fatalf("%d messages out of %d", count(fs), len(in))
+		}
+		return st
+	}
+	st := build(time.Hour)
+	if len(st.ZoneHints) != 1 {
+		t.Fatalf("hints %+v", st.ZoneHints)
+	}
+	h := st.ZoneHints[0]
+	if h.Kind != model.KindRecord || h.Ref != model.KindEvent || h.Offset != -time.Hour || h.Votes < 3 {
+		t.Errorf("hint %+v, want record times 1h behind the events", h)
+	}
+	if st := build(0); len(st.ZoneHints) != 0 {
+		t.Errorf("hints %+v on aligned sources", st.ZoneHints)
+	}
+	if st := build(17 * time.Minute); len(st.ZoneHints) != 0 {
+		t.Errorf("hints %+v for an offset that is no zone step", st.ZoneHints)
+	}
+}

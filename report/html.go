@@ -57,6 +57,10 @@ func WriteHTML(w io.Writer, s *Summary, loc *time.Location) error {
 	for _, o := range s.Offsets {
 		d.Offsets = append(d.Offsets, fmt.Sprintf("%s is %s from %s (%d pairs)", o.Kind, signedDur(o.Offset), s.Reference, o.Pairs))
 	}
+	for _, h := range s.ZoneHints {
+		d.Offsets = append(d.Offsets, fmt.Sprintf("%s times look %s off %s times in %d attempts that did not join: is --tz the NPS server's zone?",
+			h.Kind, signedDur(h.Offset), h.Ref, h.Votes))
+	}
 	d.Outcomes = outcomeChart(s.ByOutcome)
 	d.Timeline = timelineChart(s.Timeline, loc)
 	d.Lat = latRows(s.LatencyNAS)

@@ -54,28 +54,29 @@ type Hour struct {
 
 // Summary is what report prints.
 type Summary struct {
-	From          time.Time      `json:"from"`
-	To            time.Time      `json:"to"`
-	Flows         int            `json:"flows"`
-	Attempts      int            `json:"attempts"` // authentication flows
-	Failures      int            `json:"failures"` // attempts not accepted
-	Messages      int            `json:"messages"`
-	Unmatched     int            `json:"unmatched_messages"`
-	ByKind        []Count        `json:"by_kind"`
-	ByOutcome     []Count        `json:"by_outcome"`
-	Findings      []Count        `json:"findings"`
-	NASFindings   []NASFinding   `json:"findings_by_nas"`
-	Reasons       []Count        `json:"reasons"`
-	MFAResults    []Count        `json:"mfa_results"`
-	TopUsers      []Count        `json:"top_users"`
-	TopNAS        []Count        `json:"top_nas"`
-	TopClients    []Count        `json:"top_clients"`
-	LatencyNAS    []Latency      `json:"latency_by_nas"`
-	LatencyMethod []Latency      `json:"latency_by_mfa_method"`
-	Timeline      []Hour         `json:"timeline"`
-	Offsets       []flow.Offset  `json:"clock_offsets,omitempty"`
-	Reference     string         `json:"clock_reference,omitempty"`
-	Severities    map[string]int `json:"findings_by_severity"`
+	From          time.Time       `json:"from"`
+	To            time.Time       `json:"to"`
+	Flows         int             `json:"flows"`
+	Attempts      int             `json:"attempts"` // authentication flows
+	Failures      int             `json:"failures"` // attempts not accepted
+	Messages      int             `json:"messages"`
+	Unmatched     int             `json:"unmatched_messages"`
+	ByKind        []Count         `json:"by_kind"`
+	ByOutcome     []Count         `json:"by_outcome"`
+	Findings      []Count         `json:"findings"`
+	NASFindings   []NASFinding    `json:"findings_by_nas"`
+	Reasons       []Count         `json:"reasons"`
+	MFAResults    []Count         `json:"mfa_results"`
+	TopUsers      []Count         `json:"top_users"`
+	TopNAS        []Count         `json:"top_nas"`
+	TopClients    []Count         `json:"top_clients"`
+	LatencyNAS    []Latency       `json:"latency_by_nas"`
+	LatencyMethod []Latency       `json:"latency_by_mfa_method"`
+	Timeline      []Hour          `json:"timeline"`
+	Offsets       []flow.Offset   `json:"clock_offsets,omitempty"`
+	ZoneHints     []flow.ZoneHint `json:"zone_hints,omitempty"`
+	Reference     string          `json:"clock_reference,omitempty"`
+	Severities    map[string]int  `json:"findings_by_severity"`
 }
 
 // HasErrors reports whether an error-severity finding is present.
@@ -310,6 +311,7 @@ func (a *Aggregator) Summary(st *flow.Stats) Summary {
 	s.Timeline = fillHours(s.Timeline, a.loc)
 	if st != nil {
 		s.Offsets = st.Offsets
+		s.ZoneHints = st.ZoneHints
 		if len(st.Offsets) > 0 {
 			s.Reference = st.Reference.String()
 		}

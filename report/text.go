@@ -41,6 +41,10 @@ func WriteText(w io.Writer, s *Summary, loc *time.Location) error {
 	for _, o := range s.Offsets {
 		fmt.Fprintf(&b, "  clock offset: %s is %s from %s (%d pairs)\n", o.Kind, signedDur(o.Offset), s.Reference, o.Pairs)
 	}
+	for _, h := range s.ZoneHints {
+		fmt.Fprintf(&b, "  warning: %s times look %s off %s times in %d attempts that did not join: is --tz the NPS server's zone?\n",
+			h.Kind, signedDur(h.Offset), h.Ref, h.Votes)
+	}
 	section := func(title string) { fmt.Fprintf(&b, "\n%s\n", title) }
 	counts := func(cs []Count, withTitle bool) {
 		if len(cs) == 0 {

@@ -181,6 +181,10 @@ func reportJoin(io *IO, st *flow.Stats) {
 		fmt.Fprintf(io.Err, "radscope: clock offset: %s times are %s from %s times (median of %d pairs%s)\n",
 			off.Kind, signed(off.Offset), st.Reference, off.Pairs, applied)
 	}
+	for _, h := range st.ZoneHints {
+		fmt.Fprintf(io.Err, "radscope: warning: %s times look %s off %s times in %d attempts that did not join: is --tz the NPS server's zone?\n",
+			h.Kind, signed(h.Offset), h.Ref, h.Votes)
+	}
 	if st.Unmatched > 0 {
 		fmt.Fprintf(io.Err, "radscope: %d of %d messages belong to no attempt (--unmatched lists them)\n", st.Unmatched, st.Messages)
 	}
