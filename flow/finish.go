@@ -240,22 +240,32 @@ func merge(dst, src *model.MFA) {
 // packetMethod tells the password protocol from the attributes of a
 // captured Access-Request.
 func packetMethod(m *model.Message) string {
+	var eap, chap2, chap1, chap, pap bool
 	for _, a := range m.Attrs {
 		switch {
 		case a.Vendor == 0 && a.Type == 79:
-			return "EAP"
+			eap = true
 		case a.Vendor == 311 && a.Type == 25:
-			return "MS-CHAPv2"
+			chap2 = true
 		case a.Vendor == 311 && a.Type == 1:
-			return "MS-CHAP"
+			chap1 = true
 		case a.Vendor == 0 && a.Type == 3:
-			return "CHAP"
+			chap = true
+		case a.Vendor == 0 && a.Type == 2:
+			pap = true
 		}
 	}
-	for _, a := range m.Attrs {
-		if a.Vendor == 0 && a.Type == 2 {
-			return "PAP"
-		}
+	switch {
+	case eap:
+		return "EAP"
+	case chap2:
+		return "MS-CHAPv2"
+	case chap1:
+		return "MS-CHAP"
+	case chap:
+		return "CHAP"
+	case pap:
+		return "PAP"
 	}
 	return ""
 }
