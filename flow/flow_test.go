@@ -573,3 +573,26 @@ func TestZoneHint(t *testing.T) {
 		t.Errorf("hints %+v for an offset that is no zone step", st.ZoneHints)
 	}
 }
+
+// TestMaxOpen: past MaxOpen the least recently active flows are closed
+// early, and nothing is lost.
+func TestMaxOpen(t *testing.T) {
+	var in []model.Message
+	for i := 0; i < 50; i++ {
+		// Unanswered requests of distinct users, 100 ms apart: all open at once.
+		in = append(in, rec(time.Duration(i)*100*time.Millisecond, model.CodeAccessRequest, fmt.Sprintf("u%d", i), fmt.Sprint(i), 0))
+	}
+	var st flow.Stats
+	fs := collect(t, msgs(in...), flow.Options{MaxOpen: 8, Stats: &st})
+	if len(fs) != 50 || count(fs) != 50 {
+		t.Fatalf("%d flows with %d messages, want 50", len(fs), count(fs))
+	}
+	if st.Forced == 0 || st.MaxOpen > 9 {
+		t.Errorf("forced %d, max open %d", st.Forced, st.MaxOpen)
+	}
+	for _, f := range fs {
+		if f.Outcome != model.OutcomeNoResponse {
+			t.Errorf("flow %d: %s", f.ID, f.Outcome)
+		}
+	}
+}
