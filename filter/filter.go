@@ -186,6 +186,20 @@ func Parse(s string, schema Schema, o Options) (*Filter, error) {
 	return f, nil
 }
 
+// Mentions reports whether a term of the filter names field (by its name
+// or an alias).
+func (f *Filter) Mentions(field string) bool {
+	if f == nil {
+		return false
+	}
+	for _, t := range f.terms {
+		if t.field != nil && strings.EqualFold(t.field.Name, field) {
+			return true
+		}
+	}
+	return false
+}
+
 // Empty reports whether the filter has no terms.
 func (f *Filter) Empty() bool { return f == nil || len(f.terms) == 0 }
 

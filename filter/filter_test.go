@@ -168,9 +168,21 @@ func TestLocation(t *testing.T) {
 	}
 }
 
+func TestMentions(t *testing.T) {
+	f, err := filter.Parse("alice -calling-station:1 latency:>1s", schema, filter.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string]bool{"station": true, "latency": true, "user": false, "outcome": false} {
+		if got := f.Mentions(field); got != want {
+			t.Errorf("Mentions(%s) = %v, want %v", field, got, want)
+		}
+	}
+}
+
 func TestNil(t *testing.T) {
 	var f *filter.Filter
-	if !f.Match(alice) || !f.Empty() || f.String() != "" {
+	if !f.Match(alice) || !f.Empty() || f.String() != "" || f.Mentions("user") {
 		t.Error("a nil filter matches everything and prints nothing")
 	}
 }

@@ -34,6 +34,8 @@ func TestFlowsCLI(t *testing.T) {
 		{name: "flows-list-fields", args: []string{"flows", "--fields"}, outHas: []string{"Calling-Station\n", "Finding\n", "Latency\n"}},
 		{name: "flows-unmatched", args: []string{"flows", "-q", "--tz", "UTC", "--format", "csv", "--fields", "Kind,Finding",
 			"--unmatched", "testdata/events/NPS01_System.evtx"}, outHas: []string{"unmatched,unknown-client", "unmatched,wrong-secret"}},
+		{name: "flows-kind-unmatched", args: []string{"flows", "-q", "--tz", "UTC", "--format", "csv", "--fields", "Kind", "--filter", "kind:unmatched",
+			"testdata/events/NPS01_System.evtx"}, outHas: []string{"unmatched\nunmatched\n"}},
 		{name: "flows-wrong-tz", args: []string{"flows", "--tz", "UTC", "--format", "csv", "--fields", "ID", "testdata/iaslogs/mfa-day/IN240305.log",
 			"testdata/events/NPS01_Security.evtx"}, errHas: []string{"record times look +1h0m0s off event times", "is --tz the NPS server's zone?"}},
 		{name: "flows-help", args: []string{"help", "flows"}, outHas: []string{"latency:>3s", "outcome", "--filter"}},

@@ -29,7 +29,7 @@ type flowFlags struct {
 func (f *flowFlags) add(fs *pflag.FlagSet) {
 	f.in.add(fs)
 	fs.StringVar(&f.filter, "filter", "", "only flows that match `FILTER` (the language is in radscope help flows)")
-	fs.BoolVar(&f.unmatched, "unmatched", false, "also list messages that belong to no attempt (service events, strays)")
+	fs.BoolVar(&f.unmatched, "unmatched", false, "also list messages that belong to no attempt (service events, strays); a --filter on kind does too")
 	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far apart two sources may put one step after clock correction (default 2s)")
 	fs.DurationVar(&f.maxSkew, "max-skew", 0, "widest clock offset between sources looked for (default 30s)")
 	fs.DurationVar(&f.window, "window", 0, "close an unanswered attempt after this much quiet (default 4m)")
@@ -153,7 +153,7 @@ func (r *flowRun) build(ctx context.Context, io *IO, each func(*model.Flow) erro
 			}
 			continue
 		}
-		if fl.Kind == model.FlowUnmatched && !f.unmatched && !strings.Contains(f.filter, "unmatched") {
+		if fl.Kind == model.FlowUnmatched && !f.unmatched && !flt.Mentions("kind") {
 			continue
 		}
 		if !flt.Match(report.Record(&fl)) {
