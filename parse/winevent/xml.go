@@ -36,6 +36,7 @@ type xmlSource struct {
 	line, col int // position of the next byte
 	off       int64
 	cur       []byte
+	carry     []byte // bytes to read again before the reader's
 	eof       bool
 	count     int64
 }
@@ -87,19 +88,17 @@ func (s *xmlSource) next() (*Event, model.Source, error) {
 	collecting := false
 	var start model.Source
 	for {
-		if s.eof {
+		seg, err := s.readSlice()
+		if err != nil {
+			return nil, model.Source{}, fmt.Errorf("winevent: %w", err)
+		}
+		if seg == nil {
 			if collecting {
 				return nil, start, &model.ParseError{Src: start, Err: ErrTruncated}
 			}
 			return nil, model.Source{}, io.EOF
 		}
-		seg, err := s.br.ReadSlice('>')
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			if err != io.EOF {
-				return nil, model.Source{}, fmt.Errorf("winevent: %w", err)
-			}
-			s.eof = true
-		}
+		first := false
 		if !collecting {
 			i := eventStart(seg)
 			if i < 0 {
@@ -109,30 +108,51 @@ func (s *xmlSource) next() (*Event, model.Source, error) {
 			s.advance(seg[:i])
 			s.count++
 			start = model.Source{Format: model.FormatXML, File: s.file, Line: s.line, Col: s.col, Offset: s.off, Record: s.count}
-			collecting = true
+			collecting, first = true, true
 			seg = seg[i:]
-		} else if i := eventStart(seg); i >= 0 && !bytes.HasPrefix(seg[i:], []byte("<Events")) {
-			// A new event starts before the last one ended.
+		} else if i := eventStart(seg); i >= 0 {
+			// A new event starts before the last one ended: report the
+			// last one and read the new one on the next call.
 			s.advance(seg[:i])
-			pe := &model.ParseError{Src: start, Err: fmt.Errorf("%w: no </Event> before the next <Event>", ErrTruncated)}
-			// Read the new event again on the next call.
-			s.pending(seg[i:])
-			return nil, start, pe
+			s.carry = append(append([]byte(nil), seg[i:]...), s.carry...)
+			return nil, start, &model.ParseError{Src: start, Err: fmt.Errorf("%w: no </Event> before the next <Event>", ErrTruncated)}
 		}
 		s.cur = append(s.cur, seg...)
 		s.advance(seg)
-		if bytes.HasSuffix(s.cur, []byte("</Event>")) || (bytes.HasSuffix(s.cur, []byte("/>")) && bytes.Count(s.cur, []byte("<")) == 1) {
+		if bytes.HasSuffix(s.cur, []byte("</Event>")) || (first && bytes.HasSuffix(seg, []byte("/>"))) {
 			return s.decode(start)
 		}
 	}
 }
 
-// pending makes b the start of the input again (used when an unclosed
-// event is followed by a new one).
-func (s *xmlSource) pending(b []byte) {
-	rest := append([]byte(nil), b...)
-	s.br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(rest), s.br), 64<<10)
-	s.eof = false
+// readSlice returns the input up to and including the next '>' (or what
+// is left at the end, or a full buffer): first what an interrupted event
+// left in carry, then from the reader. It returns nil at the end.
+func (s *xmlSource) readSlice() ([]byte, error) {
+	if len(s.carry) > 0 {
+		i := bytes.IndexByte(s.carry, '>')
+		seg := s.carry
+		if i >= 0 {
+			seg = s.carry[:i+1]
+		}
+		s.carry = s.carry[len(seg):]
+		return seg, nil
+	}
+	if s.eof {
+		return nil, nil
+	}
+	seg, err := s.br.ReadSlice('>')
+	switch {
+	case err == nil, errors.Is(err, bufio.ErrBufferFull):
+	case err == io.EOF:
+		s.eof = true
+		if len(seg) == 0 {
+			return nil, nil
+		}
+	default:
+		return nil, err
+	}
+	return seg, nil
 }
 
 func (s *xmlSource) decode(start model.Source) (*Event, model.Source, error) {
