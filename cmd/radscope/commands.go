@@ -200,7 +200,10 @@ func joinOptionalValues(fs *pflag.FlagSet, args []string) []string {
 			return append(out, args[i:]...)
 		}
 		if strings.HasPrefix(a, "--") && !strings.Contains(a, "=") && i+1 < len(args) {
-			if f := fs.Lookup(a[2:]); f != nil && f.NoOptDefVal != "" && looksLikeValue(args[i+1]) {
+			f := fs.Lookup(a[2:])
+			// bool and count flags have a NoOptDefVal too, but take no value
+			if f != nil && f.NoOptDefVal != "" && f.Value.Type() != "bool" && f.Value.Type() != "count" &&
+				!strings.HasPrefix(args[i+1], "-") && looksLikeValue(args[i+1]) {
 				out = append(out, a+"="+args[i+1])
 				i++
 				continue

@@ -83,6 +83,7 @@ func TestCLI(t *testing.T) {
 			outHas: []string{"2024-03-06T"}, errHas: []string{"files skipped by time"}},
 		{name: "parse-bad", args: []string{"parse", "--tz", "UTC", "--fields", "Source", "testdata/iaslogs/bad.log"}, code: 0,
 			errHas: []string{"bad.log:10:", `field 26 (Reason-Code): invalid integer "x"`, "skipped 7 bad records in 1 file"}},
+		{name: "parse-bool-before-flag", args: []string{"parse", "--strict", "--format", "csv", "--show-secrets", "--tz", "UTC", "--fields", "User", "testdata/iaslogs/odbc60.log"}, outHas: []string{"User\n"}},
 		{name: "parse-strict", args: []string{"parse", "--tz", "UTC", "--strict", "testdata/iaslogs/bad.log"}, code: 2, errHas: []string{"bad.log:4:"}},
 		{name: "parse-missing", args: []string{"parse", "--tz", "UTC", "testdata/iaslogs/nope.log"}, code: 0, errHas: []string{"nope.log", "no such file"}},
 		{name: "parse-missing-strict", args: []string{"parse", "--strict", "testdata/iaslogs/nope.log"}, code: 2},
