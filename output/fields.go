@@ -195,6 +195,35 @@ func render(dst []kv, m *model.Message, o *Options) []kv {
 	return k.fs
 }
 
+// keyField gives the table and CSV columns of the key fields a source
+// carries under other names (a Security event's CallingStationID is the
+// message's Calling-Station-Id), when no attribute of that name exists.
+func keyField(m *model.Message, name string) string {
+	switch strings.ToLower(name) {
+	case "calling-station-id":
+		return m.CallingStation
+	case "called-station-id":
+		return m.CalledStation
+	case "nas-identifier":
+		return m.NASID
+	case "class":
+		return m.Class
+	case "acct-session-id":
+		return m.AcctSessionID
+	case "np-policy-name", "policy-name":
+		return m.Policy
+	case "proxy-policy-name":
+		return m.ProxyPolicy
+	case "client-friendly-name":
+		return m.ClientName
+	case "nas-ip-address":
+		if m.NASAddr.IsValid() {
+			return m.NASAddr.String()
+		}
+	}
+	return ""
+}
+
 // lookup finds a field by name (case-insensitive) in rendered fields.
 func lookup(fs []kv, name string) (kv, bool) {
 	for _, f := range fs {

@@ -63,7 +63,10 @@ func (t *tableWriter) Write(m *model.Message) error {
 	}
 	t.fs = render(t.fs[:0], m, &t.o)
 	for i, c := range cols {
-		f, _ := lookup(t.fs, c)
+		f, ok := lookup(t.fs, c)
+		if !ok {
+			f.val = keyField(m, c)
+		}
 		color := ""
 		if t.o.Color {
 			switch strings.ToLower(c) {

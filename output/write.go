@@ -294,7 +294,10 @@ func (c *csvWriter) Write(m *model.Message) error {
 	c.fs = render(c.fs[:0], m, &c.o)
 	c.row = c.row[:0]
 	for _, col := range cols {
-		f, _ := lookup(c.fs, col)
+		f, ok := lookup(c.fs, col)
+		if !ok {
+			f.val = keyField(m, col)
+		}
 		c.row = append(c.row, f.text())
 	}
 	return c.cw.Write(c.row)
