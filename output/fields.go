@@ -169,10 +169,38 @@ func shadowed(name string) bool {
 }
 
 func attrValue(a *model.Attr, o *Options) string {
-	if a.Sensitive && !o.ShowSecrets {
+	if (a.Sensitive || otpState(a)) && !o.ShowSecrets {
 		return Redacted
 	}
 	return a.Value
+}
+
+// otpState reports a State attribute that carries an MFA one-time-code
+// session: the NPS extension's State is a GUID string, and whoever holds it
+// with the code can complete the sign-in. Other States (EAP rounds) are
+// opaque bytes and stay visible for correlation.
+func otpState(a *model.Attr) bool {
+	if a.Vendor != 0 || !strings.EqualFold(a.Name, "State") {
+		return false
+	}
+	v := strings.Trim(a.Value, "{}")
+	if len(v) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := v[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // kvs collects fields as kv pairs.

@@ -173,3 +173,19 @@ func TestTimeFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestOTPStateRedacted(t *testing.T) {
+	m := model.Message{Ident: model.NoIdent, Reason: model.NoReason, Attrs: []model.Attr{
+		{Type: 24, Name: "State", Value: "1b4e28ba-2fa1-11d2-883f-0016d3cca427"},
+	}}
+	if out := write(t, output.NDJSON, output.Options{}, m); strings.Contains(out, "1b4e28ba") {
+		t.Errorf("OTP session State printed: %s", out)
+	}
+	if out := write(t, output.NDJSON, output.Options{ShowSecrets: true}, m); !strings.Contains(out, "1b4e28ba") {
+		t.Errorf("--show-secrets hid the State: %s", out)
+	}
+	m.Attrs[0].Value = "0x0a0b0c"
+	if out := write(t, output.NDJSON, output.Options{}, m); !strings.Contains(out, "0x0a0b0c") {
+		t.Errorf("an EAP State was redacted: %s", out)
+	}
+}
