@@ -256,3 +256,17 @@ func TestStrictStopsAtFirstError(t *testing.T) {
 		t.Errorf("after EOF: %v", err)
 	}
 }
+
+func TestBreakClosesReader(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures, "NPS01_Security.evtx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := winevent.NewEVTXReader(bytes.NewReader(data), int64(len(data)), winevent.Options{Workers: 2})
+	for range r.All() {
+		break
+	}
+	if _, err := r.Read(); err != io.EOF {
+		t.Errorf("read after leaving the loop: %v, want io.EOF", err)
+	}
+}

@@ -95,10 +95,23 @@ func (r *Reader) Read() (model.Message, error) {
 	return ToMessage(e, src), nil
 }
 
+// Close releases what the reader started (the EVTX chunk workers); later
+// reads return io.EOF. It does not close the underlying input.
+func (r *Reader) Close() error {
+	if c, ok := r.src.(io.Closer); ok {
+		c.Close()
+	}
+	if r.err == nil {
+		r.err = io.EOF
+	}
+	return nil
+}
+
 // All iterates over the messages following the stream contract of
-// package parse.
+// package parse; leaving the loop early calls Close.
 func (r *Reader) All() iter.Seq2[model.Message, error] {
 	return func(yield func(model.Message, error) bool) {
+		defer r.Close()
 		for {
 			m, err := r.Read()
 			if err == io.EOF {
@@ -173,6 +186,8 @@ type evtxSource struct {
 func NewEVTXReader(r io.ReaderAt, size int64, opts Options) *Reader {
 	return newReader(&evtxSource{r: evtx.NewReader(r, size, evtx.Options{File: opts.File, Workers: opts.Workers}), file: opts.File}, opts)
 }
+
+func (s *evtxSource) Close() error { return s.r.Close() }
 
 func (s *evtxSource) next() (*Event, model.Source, error) {
 	rec, err := s.r.Read()
