@@ -68,27 +68,13 @@ type Reader struct {
 func NewReader(r io.Reader) *Reader {
 	br := bufio.NewReaderSize(r, 256<<10)
 	head, _ := br.Peek(512)
-	rd := &Reader{}
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		rd.enc = UTF8BOM
+	rd := &Reader{enc: Detect(head)}
+	switch rd.enc {
+	case UTF8BOM:
 		br.Discard(3)
 		rd.off = 3
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		rd.enc = UTF16LE
-	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		rd.enc = UTF16BE
-	default:
-		rd.enc = sniffUTF16(head)
-	}
-	switch rd.enc {
 	case UTF16LE, UTF16BE:
-		end := unicode.LittleEndian
-		if rd.enc == UTF16BE {
-			end = unicode.BigEndian
-		}
-		dec := unicode.UTF16(end, unicode.UseBOM).NewDecoder()
-		br = bufio.NewReaderSize(transform.NewReader(br, dec), 256<<10)
+		br = bufio.NewReaderSize(Decode(br, rd.enc), 256<<10)
 	}
 	rd.br = br
 	return rd
@@ -100,6 +86,36 @@ func NewReader(r io.Reader) *Reader {
 // refer to the whole file. It does not look for a byte-order mark.
 func NewReaderAt(r io.Reader, firstLine int, offset int64) *Reader {
 	return &Reader{br: bufio.NewReaderSize(r, 64<<10), enc: UTF8, no: firstLine - 1, off: offset}
+}
+
+// Detect tells the encoding of a text from its first bytes: a byte-order
+// mark, or for UTF-16 without one, a zero in every second byte of mostly
+// ASCII text (PowerShell 5.1 writes UTF-16LE by default; wevtutil, NPS and
+// Export-Csv write UTF-8 or the ANSI code page).
+func Detect(head []byte) Encoding {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		return UTF8BOM
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return UTF16LE
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return UTF16BE
+	}
+	return sniffUTF16(head)
+}
+
+// Decode returns r as UTF-8 for a text in encoding enc: UTF-16 is
+// converted (a BOM dropped), a UTF-8 BOM dropped, other text passed as is.
+func Decode(r io.Reader, enc Encoding) io.Reader {
+	switch enc {
+	case UTF8BOM:
+		return transform.NewReader(r, unicode.UTF8BOM.NewDecoder())
+	case UTF16LE:
+		return transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
+	case UTF16BE:
+		return transform.NewReader(r, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder())
+	}
+	return r
 }
 
 // sniffUTF16 recognises UTF-16 text without a BOM: mostly ASCII text has a

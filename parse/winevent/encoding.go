@@ -5,72 +5,20 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/radscope/radscope/parse/textio"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 )
 
-type textEncoding uint8
-
-const (
-	encUTF8 textEncoding = iota
-	encUTF8BOM
-	encUTF16LE
-	encUTF16BE
-)
-
-// detect tells the encoding of an export from its first bytes: a BOM, or
-// for UTF-16 without one, a zero in every second byte of mostly ASCII
-// text. PowerShell 5.1 writes UTF-16LE with a BOM by default (Out-File,
-// ">"), wevtutil and Export-Csv UTF-8 or the ANSI code page.
-func detect(head []byte) textEncoding {
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		return encUTF8BOM
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return encUTF16LE
-	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return encUTF16BE
-	}
-	n := len(head) &^ 1
-	if n < 8 {
-		return encUTF8
-	}
-	var zeroEven, zeroOdd int
-	for i := 0; i < n; i += 2 {
-		if head[i] == 0 {
-			zeroEven++
-		}
-		if head[i+1] == 0 {
-			zeroOdd++
-		}
-	}
-	half := n / 2
-	switch {
-	case zeroOdd*10 >= half*9 && zeroEven == 0:
-		return encUTF16LE
-	case zeroEven*10 >= half*9 && zeroOdd == 0:
-		return encUTF16BE
-	}
-	return encUTF8
-}
+// detect tells the encoding of an export from its first bytes (see
+// textio.Detect).
+func detect(head []byte) textio.Encoding { return textio.Detect(head) }
 
 // decodeStream returns r as UTF-8, given its first bytes.
-func decodeStream(r io.Reader, head []byte) io.Reader {
-	switch detect(head) {
-	case encUTF8BOM:
-		return transform.NewReader(r, unicode.UTF8BOM.NewDecoder())
-	case encUTF16LE:
-		return transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
-	case encUTF16BE:
-		return transform.NewReader(r, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder())
-	}
-	return r
-}
+func decodeStream(r io.Reader, head []byte) io.Reader { return textio.Decode(r, detect(head)) }
 
 // decodeHead decodes the head of a file for sniffing.
 func decodeHead(head []byte) []byte {
-	if detect(head) == encUTF8 {
+	if detect(head) == textio.UTF8 {
 		return head
 	}
 	out, _ := io.ReadAll(decodeStream(bytes.NewReader(head), head))
