@@ -3,8 +3,10 @@ package pcap
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"io"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -374,5 +376,62 @@ func TestSnaplenSmallerThanFrames(t *testing.T) {
 	ms, errs, _ := readAllMsgs(t, &buf, Options{})
 	if len(ms) != 1 || len(errs) != 0 || ms[0].User != "frank" {
 		t.Fatalf("%d messages, errors %v", len(ms), errs)
+	}
+}
+
+// TestPcapNGCorruptLengths feeds pcapng files whose interface snaplen and
+// packet captured length claim gigabytes: the reader must neither allocate
+// them nor fail on the sane snaplen-only case.
+func TestPcapNGCorruptLengths(t *testing.T) {
+	build := func() []byte {
+		var buf bytes.Buffer
+		w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{LinkType: 1, SnapLength: 65535, TimestampResolution: 9}, pcapgo.DefaultNgWriterOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fr := cat(macs, u16(0x0800), ipv4("10.0.0.1", "10.0.0.2", 17, udp(40000, 1812, encode(t, accessRequest(1, "gina", false)))))
+		w.WritePacket(ciFor(time.Unix(5, 0), len(fr)), fr)
+		w.Flush()
+		return buf.Bytes()
+	}
+	// find returns the offset of the first block of type typ.
+	find := func(b []byte, typ uint32) int {
+		for off := 0; off+8 <= len(b); {
+			if binary.LittleEndian.Uint32(b[off:]) == typ {
+				return off
+			}
+			off += int(binary.LittleEndian.Uint32(b[off+4:]))
+		}
+		t.Fatalf("no block %d", typ)
+		return 0
+	}
+	var before, after runtime.MemStats
+
+	huge := build()
+	binary.LittleEndian.PutUint32(huge[find(huge, 1)+12:], 0xffffffff) // interface snaplen
+	runtime.ReadMemStats(&before)
+	ms, errs, _ := readAllMsgs(t, bytes.NewReader(huge), Options{})
+	runtime.ReadMemStats(&after)
+	if len(ms) != 1 || len(errs) != 0 || ms[0].User != "gina" {
+		t.Errorf("huge snaplen: %d messages, %v", len(ms), errs)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<20 {
+		t.Errorf("huge snaplen: allocated %d MB", d>>20)
+	}
+
+	bad := build()
+	binary.LittleEndian.PutUint32(bad[find(bad, 6)+20:], 0xfffffff0) // captured length
+	runtime.ReadMemStats(&before)
+	rd, err := NewReader(bytes.NewReader(bad), Options{File: "bad.pcapng"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rd.Read()
+	runtime.ReadMemStats(&after)
+	if err == nil || model.IsParseError(err) || !strings.Contains(err.Error(), "pcap: bad.pcapng: frame 1: corrupt pcapng block: captured length") {
+		t.Errorf("huge captured length: err = %v", err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<20 {
+		t.Errorf("huge captured length: allocated %d MB", d>>20)
 	}
 }

@@ -210,7 +210,8 @@ func NewReader(r io.Reader, o Options) (*Reader, error) {
 		pr.SetSnaplen(maxSnaplen)
 		rd.src, rd.link, rd.offset = pr, link, 24
 	case model.FormatPcapNG:
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		g := &ngGuard{r: br}
+		ng, err := pcapgo.NewNgReader(bufio.NewReaderSize(g, 1<<18), pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
 			return nil, fmt.Errorf("pcap: %w", err)
 		}
