@@ -221,8 +221,9 @@ type Message struct {
 	Attrs []Attr
 	Marks Mark
 
-	// Check holds what the secret told about a captured packet; nil for
-	// records and events and for packets read without a secret.
+	// Check holds what the secret told about a captured packet (every
+	// captured packet has one, so Message-Authenticator presence is
+	// recorded even without a secret); nil for records and events.
 	Check *SecretCheck
 	// Event holds the Windows-event fields; nil for packets and records.
 	Event *Event

@@ -36,6 +36,7 @@ type Options struct {
 	Secrets     *secret.Store // shared secrets to decrypt and verify with; nil: none
 	Ports       []uint16      // UDP ports read as RADIUS besides the standard ones
 	ShowSecrets bool          // put decrypted passwords in attribute values (still marked sensitive)
+	Window      time.Duration // how long a request waits for its response before it is marked norsp; 0: 30 s
 }
 
 // Errors a caller can branch on.
@@ -94,7 +95,7 @@ var formats = []format{
 			return model.FormatPcap, true
 		},
 		open: func(r io.Reader, _ io.ReaderAt, _ int64, _ model.Format, file string, o Options) (reader, error) {
-			return pcap.NewReader(r, pcap.Options{File: file, Dict: o.Dict, Secrets: o.Secrets, Ports: o.Ports, ShowSecrets: o.ShowSecrets})
+			return pcap.NewReader(r, pcap.Options{File: file, Dict: o.Dict, Secrets: o.Secrets, Ports: o.Ports, ShowSecrets: o.ShowSecrets, Window: o.Window})
 		},
 		names: []string{"*.pcap", "*.pcapng", "*.cap", "*.dmp"},
 	},
