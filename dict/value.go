@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // ErrInvalidValue is matched (errors.Is) by every *ValueError.
@@ -37,7 +38,10 @@ func HexString(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	return "0x" + hex.EncodeToString(b)
+	out := make([]byte, 2+2*len(b))
+	out[0], out[1] = '0', 'x'
+	hex.Encode(out[2:], b)
+	return unsafe.String(&out[0], len(out)) // out is never written again
 }
 
 // FormatWire renders an attribute value as it was carried in a RADIUS packet
