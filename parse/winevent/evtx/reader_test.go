@@ -311,7 +311,7 @@ func TestDamage(t *testing.T) {
 		field   string
 	}{
 		{"clean", func(b []byte) []byte { return b }, 1500, nil, ""},
-		{"bad chunk magic", func(b []byte) []byte { copy(b[chunk1:], "XXXXXXXX"); return b }, 1500 - perChunk,
+		{"bad chunk magic", func(b []byte) []byte { copy(b[chunk1:], "BADMAGIC"); return b }, 1500 - perChunk,
 			map[error]int{evtx.ErrChunkSignature: 1}, "chunk 1"},
 		{"record data changed", func(b []byte) []byte { b[chunk1+evtx.ChunkHeaderSize+200] ^= 0x20; return b }, 1500,
 			map[error]int{evtx.ErrChecksum: 1}, "chunk 1"},
@@ -426,7 +426,7 @@ func TestSniff(t *testing.T) {
 func TestWorkersSameOrder(t *testing.T) {
 	data := manyEvents(t, 2500, true)
 	chunk2 := evtx.FileHeaderSize + 2*evtx.ChunkSize
-	copy(data[chunk2:], "XXXXXXXX")
+	copy(data[chunk2:], "BADMAGIC")
 	data[evtx.FileHeaderSize+evtx.ChunkSize+evtx.ChunkHeaderSize+300] ^= 1
 	render := func(workers int) string {
 		var b strings.Builder

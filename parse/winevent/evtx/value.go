@@ -261,7 +261,7 @@ func appendSID(out, b []byte) ([]byte, int, bool) {
 	return out, size, true
 }
 
-// FormatGUID renders a 16-byte little-endian GUID as {XXXXXXXX-XXXX-...}.
+// FormatGUID renders a 16-byte little-endian GUID as {hhhhhhhh-hhhh-...}.
 func FormatGUID(b []byte) string { return string(appendGUID(nil, b)) }
 
 func appendGUID(out, b []byte) []byte {

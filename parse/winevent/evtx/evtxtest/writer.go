@@ -24,7 +24,7 @@ import (
 
 // Value types the writer chooses from the Go type of a Data value.
 type (
-	GUID       string    // "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}", type 0x0F
+	GUID       string    // "{hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh}", type 0x0F
 	SID        string    // "S-1-5-…", type 0x13
 	Hex32      uint32    // type 0x14
 	Hex64      uint64    // type 0x15
