@@ -191,3 +191,18 @@ func (f *Fake) WaitForWaiters(ctx context.Context, n int) error {
 		}
 	}
 }
+
+// Next returns when the earliest pending timer is due, and false when no
+// timer is pending. Replay uses it to move a virtual clock straight to the
+// next thing that will happen.
+func (f *Fake) Next() (time.Time, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var next time.Time
+	for i, w := range f.waiters {
+		if i == 0 || w.at.Before(next) {
+			next = w.at
+		}
+	}
+	return next, len(f.waiters) > 0
+}

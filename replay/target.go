@@ -1,0 +1,272 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/radscope/radscope/nps"
+	"github.com/radscope/radscope/nps/mfa"
+	"github.com/radscope/radscope/scenario"
+)
+
+// Reply is what came back for one sent packet.
+type Reply struct {
+	Tag      uint64
+	Packet   []byte        // nil when the target did not answer (embedded target only)
+	Decision *nps.Decision // the embedded target's decision, nil for remote targets
+	Err      error
+}
+
+// Target is where requests are re-sent.
+type Target interface {
+	// Name describes the target for reports ("embedded", "udp://...").
+	Name() string
+	// Open starts the target; answers are handed to deliver, from any
+	// goroutine.
+	Open(ctx context.Context, deliver func(Reply)) error
+	// Send sends one request as coming from the NAS at from. tag comes
+	// back in the Reply. conn identifies the emulated NAS socket (one per
+	// flow) for targets that need one.
+	Send(ctx context.Context, conn int, from netip.AddrPort, pkt []byte, tag uint64) error
+	// EndConn releases what Send kept for conn.
+	EndConn(conn int)
+	// Secret is the shared secret the target holds for the NAS at addr,
+	// nil when unknown.
+	Secret(addr netip.Addr) []byte
+	// Close stops the target.
+	Close() error
+}
+
+// virtual is implemented by targets that run on a clock the engine moves.
+type virtual interface {
+	Clock() *mfa.Fake
+	// Quiescent reports whether every request in flight waits on the
+	// clock (held by the MFA extension) rather than on the processor.
+	Quiescent() bool
+}
+
+// Embedded is the nps server in process, on a virtual clock the engine
+// moves: captured TOTP codes verify and log timestamps are the captured
+// ones, and an MFA wait of minutes takes no real time.
+type Embedded struct {
+	sc      *scenario.Scenario
+	opts    nps.Options
+	clock   *mfa.Fake
+	srv     *nps.Server
+	deliver func(Reply)
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	flight  atomic.Int64
+}
+
+// NewEmbedded prepares an in-process target for sc starting at start.
+// opts.Clock is replaced by the virtual clock; the other options (loggers)
+// are passed on.
+func NewEmbedded(sc *scenario.Scenario, start time.Time, opts nps.Options) *Embedded {
+	return &Embedded{sc: sc, opts: opts, clock: mfa.NewFake(start)}
+}
+
+// Name implements Target.
+func (e *Embedded) Name() string { return "embedded" }
+
+// Server returns the server once open.
+func (e *Embedded) Server() *nps.Server { return e.srv }
+
+// Clock returns the virtual clock.
+func (e *Embedded) Clock() *mfa.Fake { return e.clock }
+
+// Open implements Target.
+func (e *Embedded) Open(ctx context.Context, deliver func(Reply)) error {
+	o := e.opts
+	o.Clock = e.clock
+	if o.MFA == nil {
+		o.MFA = nil
+	}
+	srv, err := nps.New(e.sc, o)
+	if err != nil {
+		return err
+	}
+	e.srv, e.deliver = srv, deliver
+	e.ctx, e.cancel = context.WithCancel(ctx)
+	return nil
+}
+
+// Send implements Target: the request is handled in its own goroutine.
+func (e *Embedded) Send(ctx context.Context, _ int, from netip.AddrPort, pkt []byte, tag uint64) error {
+	e.flight.Add(1)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		reply, d, err := e.srv.HandleDecision(e.ctx, from, pkt)
+		// Deliver before leaving the flight count, so that Quiescent never
+		// sees an answer that is neither in flight nor delivered.
+		e.deliver(Reply{Tag: tag, Packet: reply, Decision: &d, Err: err})
+		e.flight.Add(-1)
+	}()
+	return nil
+}
+
+// EndConn implements Target.
+func (e *Embedded) EndConn(int) {}
+
+// Quiescent implements virtual.
+func (e *Embedded) Quiescent() bool {
+	return e.flight.Load() <= int64(e.srv.Held())
+}
+
+// Secret implements Target: the secret of the scenario client that covers
+// addr.
+func (e *Embedded) Secret(addr netip.Addr) []byte { return scenarioSecret(e.sc, addr) }
+
+func scenarioSecret(sc *scenario.Scenario, addr netip.Addr) []byte {
+	if sc == nil {
+		return nil
+	}
+	for i := range sc.Clients {
+		c := &sc.Clients[i]
+		if c.Prefix().IsValid() && c.Prefix().Contains(addr.Unmap()) {
+			if s, err := c.SecretBytes(); err == nil {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// Close implements Target: held requests are abandoned.
+func (e *Embedded) Close() error {
+	if e.srv == nil {
+		return nil
+	}
+	e.cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := e.srv.Shutdown(ctx)
+	e.wg.Wait()
+	if errors.Is(err, nps.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// UDP is a RADIUS server reached over UDP: a lab NPS, FreeRADIUS, or the
+// embedded server listening on 127.0.0.1. Each emulated NAS (one per flow)
+// gets its own socket, so identifiers are allocated per NAS as a real one
+// would.
+type UDP struct {
+	Addr    netip.AddrPort
+	secrets func(netip.Addr) []byte
+
+	mu      sync.Mutex
+	conns   map[int]*net.UDPConn
+	deliver func(Reply)
+	ctx     context.Context
+	wg      sync.WaitGroup
+}
+
+// NewUDP returns a target at addr; secret gives the shared secret the
+// server holds for a NAS (nil when unknown).
+func NewUDP(addr netip.AddrPort, secret func(netip.Addr) []byte) *UDP {
+	return &UDP{Addr: addr, secrets: secret, conns: map[int]*net.UDPConn{}}
+}
+
+// ParseTarget reads "udp://host:port" (host must be an IP address).
+func ParseTarget(s string) (netip.AddrPort, error) {
+	rest, ok := strings.CutPrefix(s, "udp://")
+	if !ok {
+		return netip.AddrPort{}, fmt.Errorf("replay: target %q: want embedded or udp://host:port", s)
+	}
+	ap, err := netip.ParseAddrPort(rest)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("replay: target %q: %v", s, err)
+	}
+	return ap, nil
+}
+
+// Name implements Target.
+func (u *UDP) Name() string { return "udp://" + u.Addr.String() }
+
+// Open implements Target.
+func (u *UDP) Open(ctx context.Context, deliver func(Reply)) error {
+	u.ctx, u.deliver = ctx, deliver
+	return nil
+}
+
+// Send implements Target. The first packet of conn opens its socket and a
+// reader for its answers.
+func (u *UDP) Send(ctx context.Context, conn int, _ netip.AddrPort, pkt []byte, tag uint64) error {
+	u.mu.Lock()
+	c := u.conns[conn]
+	if c == nil {
+		var err error
+		c, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(u.Addr))
+		if err != nil {
+			u.mu.Unlock()
+			return fmt.Errorf("replay: %w", err)
+		}
+		u.conns[conn] = c
+		u.wg.Add(1)
+		go u.read(c, tag>>16<<16)
+	}
+	u.mu.Unlock()
+	if _, err := c.Write(pkt); err != nil {
+		return fmt.Errorf("replay: send to %s: %w", u.Addr, err)
+	}
+	return nil
+}
+
+// read delivers every datagram of c, tagged by the flow's tag base and the
+// identifier (the engine matches identifier to round).
+func (u *UDP) read(c *net.UDPConn, base uint64) {
+	defer u.wg.Done()
+	buf := make([]byte, maxPacket+1)
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			return
+		}
+		if n < 20 {
+			continue
+		}
+		u.deliver(Reply{Tag: base | uint64(buf[1]), Packet: clone(buf[:n])})
+	}
+}
+
+// EndConn implements Target: the NAS's socket is closed.
+func (u *UDP) EndConn(conn int) {
+	u.mu.Lock()
+	c := u.conns[conn]
+	delete(u.conns, conn)
+	u.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+// Secret implements Target.
+func (u *UDP) Secret(addr netip.Addr) []byte {
+	if u.secrets == nil {
+		return nil
+	}
+	return u.secrets(addr)
+}
+
+// Close implements Target.
+func (u *UDP) Close() error {
+	u.mu.Lock()
+	for k, c := range u.conns {
+		c.Close()
+		delete(u.conns, k)
+	}
+	u.mu.Unlock()
+	u.wg.Wait()
+	return nil
+}
