@@ -1,0 +1,377 @@
+package export
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/radscope/radscope/export/ch"
+	"github.com/radscope/radscope/model"
+)
+
+// MaxBatchRows is the most rows one INSERT carries: well under
+// ClickHouse's 1,048,576-row block, above which a failed request can be
+// partly committed.
+const MaxBatchRows = 100_000
+
+// Options control a ClickHouse export.
+type Options struct {
+	Tables      Tables
+	BatchRows   int           // rows per INSERT, at most MaxBatchRows (the default)
+	InFlight    int           // concurrent INSERT requests; default 2
+	Retries     int           // retries of a failed batch; default 5, -1 for none
+	Backoff     time.Duration // wait before the first retry, doubled each time up to 8s; default 500ms
+	GzipLevel   int           // compress/gzip level; default gzip.BestSpeed
+	ShowSecrets bool          // keep sensitive attribute values (else "<redacted>", raw bytes dropped)
+	// Progress, when set, is called after each committed batch (from one
+	// goroutine at a time).
+	Progress func(Progress)
+}
+
+// Progress counts what an export has committed so far.
+type Progress struct {
+	Messages   int64         // message rows committed
+	Flows      int64         // flow rows committed
+	Bytes      int64         // JSON bytes committed (before compression)
+	Compressed int64         // request body bytes sent (gzip)
+	Batches    int           // INSERTs that succeeded
+	Retries    int           // INSERTs repeated after a failure
+	Elapsed    time.Duration // since the exporter started
+}
+
+// Rows is Messages + Flows.
+func (p Progress) Rows() int64 { return p.Messages + p.Flows }
+
+// CreateSchema creates the two tables (if they do not exist) in the
+// client's database.
+func CreateSchema(ctx context.Context, c *ch.Client, t Tables) error {
+	stmts, err := Schema("", t)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if err := c.Exec(ctx, s); err != nil {
+			return fmt.Errorf("export: creating tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// chunkSize is how much encoded JSON the encoder hands to the compressor
+// at once.
+const chunkSize = 1 << 20
+
+type chunk struct {
+	table int // 0 messages, 1 flows
+	data  []byte
+	rows  int
+	last  bool // the batch ends with this chunk
+}
+
+type batch struct {
+	table      int
+	gz         []byte
+	rows       int
+	raw        int64
+	chunksDone bool
+}
+
+// ClickHouse streams flows and their messages into ClickHouse: rows are
+// encoded as JSONEachRow by Add, gzip-compressed in a second goroutine and
+// posted by InFlight senders; a failed batch is retried whole (the rows
+// have deterministic ids and the tables are ReplacingMergeTree, so a batch
+// that was partly committed before it failed leaves no duplicates).
+type ClickHouse struct {
+	c      *ch.Client
+	o      Options
+	names  [2]string
+	start  time.Time
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// encoder state (Add's goroutine)
+	cur     [2][]byte
+	curRows [2]int // rows in cur
+	batched [2]int // rows in the current batch, cur included
+	ord     uint64
+	linked  map[int64]uint64
+	ids     []uint64
+
+	chunks  chan chunk
+	batches chan *batch
+	wg      sync.WaitGroup
+	cwg     sync.WaitGroup
+
+	mu   sync.Mutex
+	prog Progress
+	err  error
+}
+
+// NewClickHouse starts an exporter writing through c. Close must be
+// called to flush it.
+func NewClickHouse(ctx context.Context, c *ch.Client, o Options) (*ClickHouse, error) {
+	o.Tables = o.Tables.orDefault()
+	if err := o.Tables.check(); err != nil {
+		return nil, err
+	}
+	if o.BatchRows <= 0 || o.BatchRows > MaxBatchRows {
+		if o.BatchRows > MaxBatchRows {
+			return nil, fmt.Errorf("export: batch of %d rows is over the limit of %d", o.BatchRows, MaxBatchRows)
+		}
+		o.BatchRows = MaxBatchRows
+	}
+	if o.InFlight <= 0 {
+		o.InFlight = 2
+	}
+	if o.Retries == 0 {
+		o.Retries = 5
+	} else if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 500 * time.Millisecond
+	}
+	if o.GzipLevel == 0 {
+		o.GzipLevel = gzip.BestSpeed
+	}
+	if _, err := gzip.NewWriterLevel(nil, o.GzipLevel); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	e := &ClickHouse{
+		c: c, o: o, start: time.Now(),
+		names:   [2]string{o.Tables.Messages, o.Tables.Flows},
+		linked:  map[int64]uint64{},
+		chunks:  make(chan chunk, 4),
+		batches: make(chan *batch),
+	}
+	e.ctx, e.cancel = context.WithCancel(ctx)
+	e.cwg.Add(1)
+	go e.compress()
+	for range o.InFlight {
+		e.wg.Add(1)
+		go e.send()
+	}
+	return e, nil
+}
+
+func (e *ClickHouse) fail(err error) {
+	e.mu.Lock()
+	if e.err == nil {
+		e.err = err
+	}
+	e.mu.Unlock()
+	e.cancel()
+}
+
+func (e *ClickHouse) failed() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
+
+// maxLinked bounds the map from flow numbers to ids used to resolve
+// Flow.Linked; when it fills up it starts again (an accounting session
+// more than a million attempts after its authentication keeps only its
+// number).
+const maxLinked = 1 << 20
+
+// Add exports one flow and its messages. It returns the export's error
+// once a batch has failed for good.
+func (e *ClickHouse) Add(f *model.Flow) error {
+	if err := e.failed(); err != nil {
+		return err
+	}
+	if err := e.ctx.Err(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	e.ids = e.ids[:0]
+	for i := range f.Messages {
+		e.ids = append(e.ids, MessageID(&f.Messages[i]))
+	}
+	id := FlowID(f, e.ids)
+	for i := range f.Messages {
+		e.cur[0] = appendMessage(e.cur[0], &f.Messages[i], e.ids[i], id, i, e.o.ShowSecrets)
+		if err := e.rowAdded(0); err != nil {
+			return err
+		}
+	}
+	e.ord++
+	var linkedID uint64
+	if f.Linked != 0 {
+		linkedID = e.linked[f.Linked]
+	}
+	if f.Kind == model.FlowAuth {
+		if len(e.linked) >= maxLinked {
+			clear(e.linked)
+		}
+		e.linked[f.ID] = id
+	}
+	e.cur[1] = appendFlow(e.cur[1], f, id, e.ord, linkedID)
+	return e.rowAdded(1)
+}
+
+func (e *ClickHouse) rowAdded(t int) error {
+	e.curRows[t]++
+	e.batched[t]++
+	last := e.batched[t] >= e.o.BatchRows
+	if last || len(e.cur[t]) >= chunkSize {
+		return e.handOff(t, last)
+	}
+	return nil
+}
+
+func (e *ClickHouse) handOff(t int, last bool) error {
+	c := chunk{table: t, data: e.cur[t], rows: e.curRows[t], last: last}
+	select {
+	case e.chunks <- c:
+	case <-e.ctx.Done():
+		if err := e.failed(); err != nil {
+			return err
+		}
+		return fmt.Errorf("export: %w", e.ctx.Err())
+	}
+	e.cur[t] = make([]byte, 0, chunkSize+chunkSize/4)
+	e.curRows[t] = 0
+	if last {
+		e.batched[t] = 0
+	}
+	return nil
+}
+
+// compress gzips chunks into batches and hands full batches to the
+// senders.
+func (e *ClickHouse) compress() {
+	defer e.cwg.Done()
+	defer close(e.batches)
+	var (
+		buf  [2]*bytes.Buffer
+		zw   [2]*gzip.Writer
+		cur  [2]*batch
+		dead bool
+	)
+	for c := range e.chunks {
+		if dead {
+			continue // drain so Add never blocks
+		}
+		t := c.table
+		if cur[t] == nil {
+			buf[t] = &bytes.Buffer{}
+			zw[t], _ = gzip.NewWriterLevel(buf[t], e.o.GzipLevel)
+			cur[t] = &batch{table: t}
+		}
+		if len(c.data) > 0 {
+			zw[t].Write(c.data) // a bytes.Buffer does not fail
+		}
+		cur[t].rows += c.rows
+		cur[t].raw += int64(len(c.data))
+		if !c.last {
+			continue
+		}
+		zw[t].Close()
+		b := cur[t]
+		b.gz = buf[t].Bytes()
+		cur[t] = nil
+		if b.rows == 0 {
+			continue
+		}
+		select {
+		case e.batches <- b:
+		case <-e.ctx.Done():
+			dead = true
+		}
+	}
+}
+
+func (e *ClickHouse) send() {
+	defer e.wg.Done()
+	for b := range e.batches {
+		if e.ctx.Err() != nil {
+			continue
+		}
+		if err := e.insert(b); err != nil {
+			e.fail(err)
+			continue
+		}
+		e.mu.Lock()
+		if b.table == 0 {
+			e.prog.Messages += int64(b.rows)
+		} else {
+			e.prog.Flows += int64(b.rows)
+		}
+		e.prog.Bytes += b.raw
+		e.prog.Compressed += int64(len(b.gz))
+		e.prog.Batches++
+		e.prog.Elapsed = time.Since(e.start)
+		p := e.prog
+		if e.o.Progress != nil {
+			e.o.Progress(p)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// insert posts a batch, retrying it whole with exponential backoff while
+// the failure may be temporary.
+func (e *ClickHouse) insert(b *batch) error {
+	wait := e.o.Backoff
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = e.c.InsertGzip(e.ctx, e.names[b.table], b.gz)
+		if err == nil {
+			return nil
+		}
+		if e.ctx.Err() != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("export: %w", err)
+			}
+			return fmt.Errorf("export: inserting %d rows into %s: %w", b.rows, e.names[b.table], err)
+		}
+		if !ch.Temporary(err) || attempt >= e.o.Retries {
+			break
+		}
+		e.mu.Lock()
+		e.prog.Retries++
+		e.mu.Unlock()
+		select {
+		case <-time.After(wait):
+		case <-e.ctx.Done():
+			return fmt.Errorf("export: %w", e.ctx.Err())
+		}
+		wait = min(wait*2, 8*time.Second)
+	}
+	tries := ""
+	if e.o.Retries > 0 && ch.Temporary(err) {
+		tries = fmt.Sprintf(" (gave up after %d attempts)", e.o.Retries+1)
+	}
+	return fmt.Errorf("export: inserting %d rows into %s%s: %w", b.rows, e.names[b.table], tries, err)
+}
+
+// Close flushes the last batches, waits for every request and returns
+// what was committed, with the first error.
+func (e *ClickHouse) Close() (Progress, error) {
+	for t := range 2 {
+		if e.failed() != nil || e.ctx.Err() != nil {
+			break
+		}
+		if e.batched[t] > 0 {
+			e.handOff(t, true)
+		}
+	}
+	close(e.chunks)
+	e.cwg.Wait()
+	e.wg.Wait()
+	err := e.failed()
+	if err == nil && e.ctx.Err() != nil {
+		err = fmt.Errorf("export: %w", e.ctx.Err())
+	}
+	e.cancel()
+	e.c.Close()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.prog.Elapsed = time.Since(e.start)
+	return e.prog, err
+}

@@ -1,0 +1,374 @@
+package export
+
+import (
+	"encoding/hex"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/radscope/radscope/dict"
+	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/report"
+)
+
+// MessageID is the deterministic id of a message: a 64-bit FNV-1a hash of
+// where it was read (format, file as given, line, column, byte offset,
+// frame, record) and of its time, kind and code. Reading the same files
+// again gives the same ids, so a re-export replaces rows instead of adding
+// them.
+func MessageID(m *model.Message) uint64 {
+	h := fnv.New64a()
+	var b []byte
+	b = append(b, m.Src.Format...)
+	b = append(b, 0)
+	b = append(b, m.Src.File...)
+	b = append(b, 0)
+	for _, n := range []int64{int64(m.Src.Line), int64(m.Src.Col), m.Src.Offset, m.Src.Frame, m.Src.Record, m.Time.UnixNano(), int64(m.Kind), int64(m.Code)} {
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, 0)
+	}
+	h.Write(b)
+	return h.Sum64()
+}
+
+// FlowID is the deterministic id of a flow: a hash of its kind and of its
+// messages' ids, in order.
+func FlowID(f *model.Flow, msgIDs []uint64) uint64 {
+	h := fnv.New64a()
+	b := []byte{'f', byte(f.Kind)}
+	for _, id := range msgIDs {
+		b = strconv.AppendUint(b, id, 16)
+		b = append(b, ',')
+	}
+	h.Write(b)
+	return h.Sum64()
+}
+
+// row builds one JSON object.
+type row struct{ b []byte }
+
+func (r *row) key(k string) {
+	if len(r.b) == 0 || r.b[len(r.b)-1] == '\n' {
+		r.b = append(r.b, '{')
+	} else {
+		r.b = append(r.b, ',')
+	}
+	r.b = append(r.b, '"')
+	r.b = append(r.b, k...)
+	r.b = append(r.b, '"', ':')
+}
+
+func (r *row) end() { r.b = append(r.b, '}', '\n') }
+
+func (r *row) str(k, v string) { r.key(k); r.b = appendJSONString(r.b, v) }
+func (r *row) int(k string, v int64) {
+	r.key(k)
+	r.b = strconv.AppendInt(r.b, v, 10)
+}
+func (r *row) uint(k string, v uint64) {
+	r.key(k)
+	r.b = strconv.AppendUint(r.b, v, 10)
+}
+func (r *row) bool(k string, v bool) {
+	if v {
+		r.int(k, 1)
+	} else {
+		r.int(k, 0)
+	}
+}
+func (r *row) strs(k string, vs []string) {
+	r.key(k)
+	r.b = append(r.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		r.b = appendJSONString(r.b, v)
+	}
+	r.b = append(r.b, ']')
+}
+func (r *row) ints(k string, vs []int64) {
+	r.key(k)
+	r.b = append(r.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		r.b = strconv.AppendInt(r.b, v, 10)
+	}
+	r.b = append(r.b, ']')
+}
+
+// dateTime writes a DateTime('UTC') column as "YYYY-MM-DD hh:mm:ss" and its
+// nanoseconds column. The zero time (and anything before 1970 or after
+// 2105, which DateTime cannot hold) is written as 0.
+func (r *row) dateTime(k, kns string, t time.Time) {
+	r.key(k)
+	if t.IsZero() || t.Unix() < 0 || t.Unix() > 1<<32-1 {
+		r.b = append(r.b, `"0000-00-00 00:00:00"`...)
+		r.int(kns, 0)
+		return
+	}
+	u := t.UTC()
+	r.b = append(r.b, '"')
+	r.b = u.AppendFormat(r.b, "2006-01-02 15:04:05")
+	r.b = append(r.b, '"')
+	r.int(kns, int64(u.Nanosecond()))
+}
+
+// appendJSONString quotes s for JSON. Bytes that are not UTF-8 pass
+// through unchanged (ClickHouse strings are bytes); for the ndjson output,
+// which must be valid UTF-8, use appendJSONStringUTF8.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendJSONStringUTF8(b []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		return appendJSONString(b, s)
+	}
+	return appendJSONString(b, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+func addrPort(s interface{ IsValid() bool }, str func() string) string {
+	if !s.IsValid() {
+		return ""
+	}
+	return str()
+}
+
+// redactedAttrs hides sensitive values unless showSecrets.
+func attrValue(a *model.Attr, showSecrets bool) (string, string) {
+	if a.Sensitive && !showSecrets {
+		return "<redacted>", ""
+	}
+	return a.Value, hex.EncodeToString(a.Raw)
+}
+
+// appendMessage writes the ClickHouse row of m.
+func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, showSecrets bool) []byte {
+	r := row{b}
+	r.uint("id", id)
+	r.uint("flow_id", flowID)
+	r.int("flow_index", int64(index))
+	r.dateTime("time", "time_ns", m.Time)
+	r.str("kind", m.Kind.String())
+	r.int("code", int64(m.Code))
+	if m.Code != model.CodeNone {
+		r.str("packet_type", m.Code.String())
+	} else {
+		r.str("packet_type", "")
+	}
+	r.int("ident", int64(m.Ident))
+	r.str("authenticator", hex.EncodeToString(m.Auth))
+	r.str("client", addrPort(m.Client, m.Client.String))
+	r.str("server", addrPort(m.Server, m.Server.String))
+	r.str("computer", m.Computer)
+	r.str("service", m.Service)
+	r.str("user_name", m.User)
+	r.str("nas_ip", addrPort(m.NASAddr, m.NASAddr.String))
+	r.str("nas_id", m.NASID)
+	r.str("client_ip", addrPort(m.ClientAddr, m.ClientAddr.String))
+	r.str("client_name", m.ClientName)
+	r.str("calling_station", m.CallingStation)
+	r.str("called_station", m.CalledStation)
+	r.str("class", m.Class)
+	r.str("acct_session_id", m.AcctSessionID)
+	r.int("acct_status", int64(m.AcctStatus))
+	r.int("auth_type", int64(m.AuthType))
+	r.str("policy", m.Policy)
+	r.str("proxy_policy", m.ProxyPolicy)
+	r.int("reason", int64(m.Reason))
+	r.int("marks", int64(m.Marks))
+	r.bool("has_check", m.Check != nil)
+	var chk model.SecretCheck
+	if m.Check != nil {
+		chk = *m.Check
+	}
+	r.int("check_authenticator", int64(chk.Authenticator))
+	r.int("check_message_authenticator", int64(chk.MessageAuthenticator))
+	r.int("check_password", int64(chk.Password))
+	r.bool("has_event", m.Event != nil)
+	var ev model.Event
+	if m.Event != nil {
+		ev = *m.Event
+	}
+	r.int("event_id", int64(ev.ID))
+	r.str("event_provider", ev.Provider)
+	r.str("event_channel", ev.Channel)
+	r.uint("event_record", ev.RecordID)
+	r.str("event_level", ev.Level)
+	r.str("event_message", ev.Message)
+	keys := make([]string, 0, len(ev.Data))
+	for k := range ev.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		vals[i] = ev.Data[k]
+	}
+	r.strs("event_data.key", keys)
+	r.strs("event_data.value", vals)
+	appendMFA(&r, m.MFA)
+	r.int("peer", m.Peer)
+	r.int("rtt_ns", int64(m.RTT))
+	r.str("src_format", string(m.Src.Format))
+	r.str("src_file", m.Src.File)
+	r.int("src_line", int64(m.Src.Line))
+	r.int("src_col", int64(m.Src.Col))
+	r.int("src_offset", m.Src.Offset)
+	r.int("src_frame", m.Src.Frame)
+	r.int("src_record", m.Src.Record)
+	n := len(m.Attrs)
+	vendors, types, sens := make([]int64, n), make([]int64, n), make([]int64, n)
+	names, values, raws := make([]string, n), make([]string, n), make([]string, n)
+	for i := range m.Attrs {
+		a := &m.Attrs[i]
+		vendors[i], types[i], names[i] = int64(a.Vendor), int64(a.Type), a.Name
+		values[i], raws[i] = attrValue(a, showSecrets)
+		if a.Sensitive {
+			sens[i] = 1
+		}
+	}
+	r.ints("attrs.vendor", vendors)
+	r.ints("attrs.type", types)
+	r.strs("attrs.name", names)
+	r.strs("attrs.value", values)
+	r.strs("attrs.raw", raws)
+	r.ints("attrs.sensitive", sens)
+	r.end()
+	return r.b
+}
+
+func appendMFA(r *row, m *model.MFA) {
+	r.bool("has_mfa", m != nil)
+	var x model.MFA
+	if m != nil {
+		x = *m
+	}
+	r.str("mfa_cid", x.CID)
+	r.str("mfa_result", x.Result)
+	r.str("mfa_error", x.Error)
+	r.str("mfa_method", x.Method)
+	r.str("mfa_message", x.Message)
+	r.str("mfa_outcome", x.Outcome)
+	r.str("mfa_state", x.State)
+}
+
+func joinInts(xs []int) string {
+	var b []byte
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(x), 10)
+	}
+	return string(b)
+}
+
+// appendFlow writes the ClickHouse row of f; ord is its place in the
+// export run, linkedID the id of the flow f.Linked names (0 when unknown).
+func appendFlow(b []byte, f *model.Flow, id, ord, linkedID uint64) []byte {
+	r := row{b}
+	r.uint("id", id)
+	r.int("seq", f.ID)
+	r.uint("ord", ord)
+	r.str("kind", f.Kind.String())
+	r.dateTime("start", "start_ns", f.Start)
+	r.dateTime("end", "end_ns", f.End)
+	r.str("user_name", f.User)
+	r.str("computer", f.Computer)
+	r.str("nas", f.NAS)
+	r.str("client", f.Client)
+	r.str("calling_station", f.CallingStation)
+	r.str("called_station", f.CalledStation)
+	r.str("method", f.Method)
+	r.str("policy", f.Policy)
+	r.str("proxy_policy", f.ProxyPolicy)
+	r.str("acct_session_id", f.AcctSessionID)
+	r.str("class", f.Class)
+	r.str("outcome", f.Outcome.String())
+	r.bool("failed", report.Failed(f))
+	r.int("reason", int64(f.Reason))
+	if f.Reason != model.NoReason {
+		r.str("reason_text", dict.ReasonText(f.Reason))
+	} else {
+		r.str("reason_text", "")
+	}
+	appendMFA(&r, f.MFA)
+	r.str("mfa_label", report.MFAMethod(f))
+	r.int("latency_ns", int64(f.Latency))
+	r.bool("measured", report.Measured(f))
+	r.int("skew_ns", int64(f.Skew))
+	src := make([]string, len(f.Sources))
+	for i, k := range f.Sources {
+		src[i] = k.String()
+	}
+	r.strs("sources", src)
+	r.int("linked", f.Linked)
+	r.uint("linked_id", linkedID)
+	r.bool("auth_seen", f.AuthSeen)
+	r.int("messages", int64(len(f.Messages)))
+	r.int("retransmits", int64(f.Retransmits()))
+	r.strs("events", report.EventWords(f))
+	if t := f.Top(); t != nil {
+		r.str("severity", t.Severity.String())
+		r.str("finding", t.Rule)
+	} else {
+		r.str("severity", "")
+		r.str("finding", "")
+	}
+	n := len(f.Rounds)
+	req, resp, code, lat := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	rtx := make([]string, n)
+	for i, rd := range f.Rounds {
+		req[i], resp[i], code[i], lat[i] = int64(rd.Request), int64(rd.Response), int64(rd.Code), int64(rd.Latency)
+		rtx[i] = joinInts(rd.Retransmits)
+	}
+	r.ints("rounds.request", req)
+	r.strs("rounds.retransmits", rtx)
+	r.ints("rounds.response", resp)
+	r.ints("rounds.code", code)
+	r.ints("rounds.latency_ns", lat)
+	n = len(f.Findings)
+	rule, sev, text, remedy, ev := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, fd := range f.Findings {
+		rule[i], sev[i], text[i], remedy[i], ev[i] = fd.Rule, fd.Severity.String(), fd.Text, fd.Remedy, joinInts(fd.Evidence)
+	}
+	r.strs("findings.rule", rule)
+	r.strs("findings.severity", sev)
+	r.strs("findings.text", text)
+	r.strs("findings.remedy", remedy)
+	r.strs("findings.evidence", ev)
+	r.end()
+	return r.b
+}
