@@ -2,11 +2,13 @@ package replay
 
 import (
 	"context"
+	"strings"
 
 	"github.com/radscope/radscope/explain"
 	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse"
+	"github.com/radscope/radscope/scenario"
 )
 
 // Flows reads the inputs and builds their flows (with findings), keeping
@@ -41,4 +43,36 @@ func Plans(flows []*model.Flow, o PlanOptions) []*Plan {
 		ps[i] = NewPlan(f, o)
 	}
 	return ps
+}
+
+// ScenarioPasswords looks users up in the scenario's directory by the
+// forms NPS accepts (DOMAIN\sam, sam@suffix or the UPN, sam) and returns
+// their clear-text password (env:VAR resolved).
+func ScenarioPasswords(sc *scenario.Scenario) func(user string) (string, bool) {
+	return func(user string) (string, bool) {
+		name := user
+		if _, after, ok := strings.Cut(name, `\`); ok {
+			name = after
+		}
+		for i := range sc.Directory.Users {
+			u := &sc.Directory.Users[i]
+			upn := u.UPN
+			if upn == "" && sc.Directory.UPNSuffix != "" {
+				upn = u.SAM + "@" + sc.Directory.UPNSuffix
+			}
+			sam, _, _ := strings.Cut(name, "@")
+			if strings.EqualFold(name, u.SAM) || strings.EqualFold(name, upn) ||
+				strings.Contains(name, "@") && strings.EqualFold(sam, u.SAM) {
+				if u.Password == "" {
+					return "", false
+				}
+				pw, err := u.PasswordBytes()
+				if err != nil {
+					return "", false
+				}
+				return string(pw), true
+			}
+		}
+		return "", false
+	}
 }

@@ -68,13 +68,13 @@ func TestReplayIncident(t *testing.T) {
 		t.Errorf("replay of minutes of MFA waiting took %v of real time", d)
 	}
 	want := map[string]Status{
-		`CONTOSO\bob`:     Reproduced, // accepted after 12 s, two retransmits
-		`CONTOSO\alice`:   Reproduced, // rejected: UserNotFound
-		`CONTOSO\carol`:   Reproduced, // RD Gateway gave up after 9 s, accepted at 9.5 s
-		`CONTOSO\dave`:    Reproduced, // challenged, abandoned
-		`CONTOSO\mallory`: Reproduced, // wrong password
+		`CONTOSO\bob`:      Reproduced,    // accepted after 12 s, two retransmits
+		`CONTOSO\alice`:    Reproduced,    // rejected: UserNotFound
+		`CONTOSO\carol`:    Reproduced,    // RD Gateway gave up after 9 s, accepted at 9.5 s
+		`CONTOSO\dave`:     Reproduced,    // challenged, abandoned
+		`CONTOSO\mallory`:  Reproduced,    // wrong password
 		`erin@contoso.com`: NotReplayable, // the NAS's secret is not in secrets.txt
-		`CONTOSO\frank`:   Reproduced,
+		`CONTOSO\frank`:    Reproduced,
 	}
 	var buf bytes.Buffer
 	if err := WriteText(&buf, "embedded", rs, time.UTC); err != nil {
