@@ -221,26 +221,26 @@ func (r *messageRow) message() (model.Message, error) {
 }
 
 type flowRow struct {
-	ID             unum     `json:"id"`
-	Seq            num      `json:"seq"`
-	Kind           string   `json:"kind"`
-	Start          string   `json:"start"`
-	StartNS        num      `json:"start_ns"`
-	End            string   `json:"end"`
-	EndNS          num      `json:"end_ns"`
-	User           string   `json:"user_name"`
-	Computer       string   `json:"computer"`
-	NAS            string   `json:"nas"`
-	Client         string   `json:"client"`
-	CallingStation string   `json:"calling_station"`
-	CalledStation  string   `json:"called_station"`
-	Method         string   `json:"method"`
-	Policy         string   `json:"policy"`
-	ProxyPolicy    string   `json:"proxy_policy"`
-	AcctSessionID  string   `json:"acct_session_id"`
-	Class          string   `json:"class"`
-	Outcome        string   `json:"outcome"`
-	Reason         num      `json:"reason"`
+	ID             unum   `json:"id"`
+	Seq            num    `json:"seq"`
+	Kind           string `json:"kind"`
+	Start          string `json:"start"`
+	StartNS        num    `json:"start_ns"`
+	End            string `json:"end"`
+	EndNS          num    `json:"end_ns"`
+	User           string `json:"user_name"`
+	Computer       string `json:"computer"`
+	NAS            string `json:"nas"`
+	Client         string `json:"client"`
+	CallingStation string `json:"calling_station"`
+	CalledStation  string `json:"called_station"`
+	Method         string `json:"method"`
+	Policy         string `json:"policy"`
+	ProxyPolicy    string `json:"proxy_policy"`
+	AcctSessionID  string `json:"acct_session_id"`
+	Class          string `json:"class"`
+	Outcome        string `json:"outcome"`
+	Reason         num    `json:"reason"`
 	mfaCols
 	Latency     num      `json:"latency_ns"`
 	Skew        num      `json:"skew_ns"`

@@ -11,11 +11,11 @@ import (
 	"github.com/radscope/radscope/export/chtest"
 )
 
-func query(t *testing.T, s *chtest.Server, user, q string) (int, string) {
+func query(t *testing.T, s *chtest.Server, user, pw, q string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", s.URL()+"/?query="+url.QueryEscape(q), nil)
 	if user != "" {
-		req.SetBasicAuth(user, chtest.Password)
+		req.SetBasicAuth(user, pw)
 	}
 	resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
 	if err != nil {
@@ -29,16 +29,17 @@ func query(t *testing.T, s *chtest.Server, user, q string) (int, string) {
 func TestServer(t *testing.T) {
 	s := chtest.Start(t)
 	cases := []struct {
-		user, q string
+		user, pw, q string
 		status  int
 		want    string
 	}{
-		{"", "SELECT 1", 200, "1"},
-		{chtest.User, "SELECT currentUser()", 200, chtest.User},
-		{"", "SELECT nope", 500, "Code: 47"},
+		{"", "", "SELECT 1", 200, "1"},
+		{chtest.User, chtest.Password, "SELECT 3", 200, "3"},
+		{chtest.User, "wrong", "SELECT 3", 401, "Code: 193"},
+		{"", "", "SELECT nope", 404, "Code: 47"},
 	}
 	for _, c := range cases {
-		st, body := query(t, s, c.user, c.q)
+		st, body := query(t, s, c.user, c.pw, c.q)
 		if st != c.status || !strings.Contains(body, c.want) {
 			t.Errorf("%s: %d %q, want %d with %q", c.q, st, body, c.status, c.want)
 		}
@@ -49,7 +50,7 @@ func TestServer(t *testing.T) {
 		t.Fatalf("process %d still exists after Kill", pid)
 	}
 	s.Restart(t)
-	if st, body := query(t, s, "", "SELECT 2"); st != 200 || body != "2" {
+	if st, body := query(t, s, "", "", "SELECT 2"); st != 200 || body != "2" {
 		t.Errorf("after restart: %d %q", st, body)
 	}
 	if s.PID() == pid {
