@@ -1,0 +1,134 @@
+package tui
+
+import (
+	"cmp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/radscope/radscope/dict"
+	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/report"
+)
+
+// Column is one column of the flow list: a pure function from a flow to a
+// cell, and the order the column sorts by.
+type Column struct {
+	Name  string
+	Width int // preferred width; the last column takes what is left
+	Cell  func(f *model.Flow, loc *time.Location) string
+	Cmp   func(a, b *model.Flow) int
+}
+
+// Columns are the flow list's columns, in screen order.
+var Columns = []Column{
+	{"Time", 23, func(f *model.Flow, loc *time.Location) string { return fmtTime(f.Start, loc) }, func(a, b *model.Flow) int { return a.Start.Compare(b.Start) }},
+	{"User", 18, func(f *model.Flow, _ *time.Location) string { return f.User }, func(a, b *model.Flow) int { return cmp.Compare(a.User, b.User) }},
+	{"NAS", 10, func(f *model.Flow, _ *time.Location) string { return f.NAS }, func(a, b *model.Flow) int { return cmp.Compare(a.NAS, b.NAS) }},
+	{"Calling-Station", 15, func(f *model.Flow, _ *time.Location) string { return f.CallingStation }, func(a, b *model.Flow) int { return cmp.Compare(a.CallingStation, b.CallingStation) }},
+	{"Method", 8, func(f *model.Flow, _ *time.Location) string { return f.Method }, func(a, b *model.Flow) int { return cmp.Compare(a.Method, b.Method) }},
+	{"Outcome", 21, func(f *model.Flow, _ *time.Location) string {
+		return OutcomeGlyph(f.Outcome) + " " + f.Outcome.String()
+	}, func(a, b *model.Flow) int { return cmp.Compare(a.Outcome, b.Outcome) }},
+	{"Reason", 6, func(f *model.Flow, _ *time.Location) string { return reasonCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(a.Reason, b.Reason) }},
+	{"MFA", 14, func(f *model.Flow, _ *time.Location) string { return mfaCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(mfaCell(a), mfaCell(b)) }},
+	{"Latency", 7, func(f *model.Flow, _ *time.Location) string { return latencyCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(a.Latency, b.Latency) }},
+	{"Src", 3, func(f *model.Flow, _ *time.Location) string { return sourcesCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(sourcesCell(a), sourcesCell(b)) }},
+	{"Finding", 20, func(f *model.Flow, _ *time.Location) string { return findingCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(findingCell(a), findingCell(b)) }},
+}
+
+// ColumnIndex returns the index of the column named name (case-insensitive),
+// or -1.
+func ColumnIndex(name string) int {
+	for i, c := range Columns {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// OutcomeGlyph pairs each outcome with a glyph, so colour is never the only
+// signal.
+func OutcomeGlyph(o model.Outcome) string {
+	switch o {
+	case model.OutcomeAccepted:
+		return "✓"
+	case model.OutcomeRejected:
+		return "✗"
+	case model.OutcomeChallengeAbandoned:
+		return "?"
+	case model.OutcomeNoResponse:
+		return "…"
+	case model.OutcomeDiscarded:
+		return "⊘"
+	case model.OutcomeAccounted:
+		return "≡"
+	}
+	return "·"
+}
+
+func fmtTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc != nil {
+		t = t.In(loc)
+	}
+	return t.Format("2006-01-02 15:04:05.000")
+}
+
+func reasonCell(f *model.Flow) string {
+	if f.Reason == model.NoReason {
+		return ""
+	}
+	return strconv.Itoa(f.Reason)
+}
+
+func mfaCell(f *model.Flow) string {
+	if f.MFA == nil {
+		return ""
+	}
+	if f.MFA.Result != "" {
+		return f.MFA.Result
+	}
+	return f.MFA.Error
+}
+
+func latencyCell(f *model.Flow) string {
+	if f.Latency == 0 {
+		return ""
+	}
+	return report.FormatDuration(f.Latency)
+}
+
+// sourcesCell is one letter per source kind: p(acket), r(ecord), e(vent).
+func sourcesCell(f *model.Flow) string {
+	b := []byte("---")
+	for _, k := range f.Sources {
+		switch k {
+		case model.KindPacket:
+			b[0] = 'p'
+		case model.KindRecord:
+			b[1] = 'r'
+		case model.KindEvent:
+			b[2] = 'e'
+		}
+	}
+	return string(b)
+}
+
+func findingCell(f *model.Flow) string {
+	if t := f.Top(); t != nil {
+		return t.Rule
+	}
+	return ""
+}
+
+// reasonText is the NPS reason text of a flow, "" without a reason.
+func reasonText(f *model.Flow) string {
+	if f.Reason == model.NoReason {
+		return ""
+	}
+	return dict.ReasonText(f.Reason)
+}
