@@ -30,8 +30,8 @@ func TestServer(t *testing.T) {
 	s := chtest.Start(t)
 	cases := []struct {
 		user, pw, q string
-		status  int
-		want    string
+		status      int
+		want        string
 	}{
 		{"", "", "SELECT 1", 200, "1"},
 		{chtest.User, chtest.Password, "SELECT 3", 200, "3"},
