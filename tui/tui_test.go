@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -61,23 +60,14 @@ func typeText(tm *teatest.TestModel, s string) {
 	}
 }
 
-// fakeReplayer answers every flow from a table keyed by outcome, so the
-// pane's drawing can be tested without the emulator.
-type fakeReplayer struct{ sets [][]string }
-
-func (r *fakeReplayer) Target() string { return "the embedded emulator (test scenario)" }
-
-func (r *fakeReplayer) Replay(ctx context.Context, flows []*model.Flow, sets []string) ([]ReplayResult, error) {
-	r.sets = append(r.sets, sets)
-	var out []ReplayResult
-	for _, f := range flows {
-		v := "reproduced"
-		if len(sets) > 0 {
-			v = "fixed"
-		}
-		out = append(out, ReplayResult{FlowID: f.ID, User: f.User, Verdict: v, Lines: []string{"captured " + f.Outcome.String() + ", replayed with " + strings.Join(sets, ",")}})
+// incidentReplayer replays against the incident scenario of the replay
+// package's tests.
+func incidentReplayer(t testing.TB) *ScenarioReplayer {
+	st := &secret.Store{}
+	if err := st.LoadFile("../testdata/incident/secrets.txt"); err != nil {
+		t.Fatal(err)
 	}
-	return out, nil
+	return &ScenarioReplayer{Path: "../replay/testdata/incident.yaml", Parse: parse.Options{Location: time.UTC, Secrets: st}}
 }
 
 type harness struct {
@@ -163,11 +153,11 @@ func TestFrames(t *testing.T) {
 				t.Fatal("a bad filter shows no error")
 			}
 		}},
-		{name: "replay", opts: Options{Replayer: &fakeReplayer{}, Sets: []string{"clients.vpn-gw.timeout=60s"}}, drive: func(t *testing.T, h *harness) {
+		{name: "replay", opts: Options{Replayer: incidentReplayer(t), Sets: []string{"clients.rdgw.timeout=60s"}}, drive: func(t *testing.T, h *harness) {
 			press(h.tm, h.km, ActFilter)
-			typeText(h.tm, "outcome:rejected")
+			typeText(h.tm, "nas:rdgw")
 			press(h.tm, h.km, ActAccept)
-			h.waitFor(t, "2 of 8 flows")
+			h.waitFor(t, "1 of 8 flows")
 			press(h.tm, h.km, ActReplay)
 			h.waitFor(t, "against the embedded emulator")
 			h.tm.Send(keyMsg("y"))
@@ -175,9 +165,9 @@ func TestFrames(t *testing.T) {
 			press(h.tm, h.km, ActToggleSet)
 			h.waitFor(t, "fixed")
 		}, check: func(t *testing.T, m *Model) {
-			r := m.o.Replayer.(*fakeReplayer)
-			if len(r.sets) != 2 || len(r.sets[0]) != 0 || len(r.sets[1]) != 1 {
-				t.Fatalf("replays ran with sets %q, want none then the toggled one", r.sets)
+			rs := m.replay.Results()
+			if len(rs) != 1 || rs[0].Verdict != "fixed" {
+				t.Fatalf("replay results %+v, want carol's flow fixed by the longer timeout", rs)
 			}
 		}},
 	}
