@@ -48,7 +48,10 @@ func FlowID(f *model.Flow, msgIDs []uint64) uint64 {
 }
 
 // row builds one JSON object.
-type row struct{ b []byte }
+type row struct {
+	b    []byte
+	utf8 bool // strings must be valid UTF-8 (ndjson)
+}
 
 func (r *row) key(k string) {
 	if len(r.b) == 0 || r.b[len(r.b)-1] == '\n' {
@@ -63,7 +66,17 @@ func (r *row) key(k string) {
 
 func (r *row) end() { r.b = append(r.b, '}', '\n') }
 
-func (r *row) str(k, v string) { r.key(k); r.b = appendJSONString(r.b, v) }
+func (r *row) str(k, v string) {
+	r.key(k)
+	r.b = r.quote(r.b, v)
+}
+
+func (r *row) quote(b []byte, v string) []byte {
+	if r.utf8 {
+		return appendJSONStringUTF8(b, v)
+	}
+	return appendJSONString(b, v)
+}
 func (r *row) int(k string, v int64) {
 	r.key(k)
 	r.b = strconv.AppendInt(r.b, v, 10)
@@ -86,7 +99,7 @@ func (r *row) strs(k string, vs []string) {
 		if i > 0 {
 			r.b = append(r.b, ',')
 		}
-		r.b = appendJSONString(r.b, v)
+		r.b = r.quote(r.b, v)
 	}
 	r.b = append(r.b, ']')
 }
@@ -175,7 +188,7 @@ func attrValue(a *model.Attr, showSecrets bool) (string, string) {
 
 // appendMessage writes the ClickHouse row of m.
 func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, showSecrets bool) []byte {
-	r := row{b}
+	r := row{b: b}
 	r.uint("id", id)
 	r.uint("flow_id", flowID)
 	r.int("flow_index", int64(index))
@@ -298,7 +311,7 @@ func joinInts(xs []int) string {
 // appendFlow writes the ClickHouse row of f; ord is its place in the
 // export run, linkedID the id of the flow f.Linked names (0 when unknown).
 func appendFlow(b []byte, f *model.Flow, id, ord, linkedID uint64) []byte {
-	r := row{b}
+	r := row{b: b}
 	r.uint("id", id)
 	r.int("seq", f.ID)
 	r.uint("ord", ord)
