@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -157,5 +156,5 @@ func FlowJSON(f *model.Flow, loc *time.Location) (string, error) {
 // OSC52 is the escape sequence that puts s on the terminal's clipboard
 // (works over SSH in terminals that allow it).
 func OSC52(s string) string {
-	return ansi.SetClipboard(ansi.SystemClipboard, base64.StdEncoding.EncodeToString([]byte(s)))
+	return ansi.SetSystemClipboard(s)
 }
