@@ -26,8 +26,8 @@ func synth(n int) []model.Flow {
 	for i := range fs {
 		fs[i] = model.Flow{
 			ID: int64(i + 1), Kind: model.FlowAuth,
-			Start:   base.Add(time.Duration(i) * time.Second),
-			User:    users[i%len(users)], NAS: []string{"vpn-gw", "rdgw"}[i%2],
+			Start: base.Add(time.Duration(i) * time.Second),
+			User:  users[i%len(users)], NAS: []string{"vpn-gw", "rdgw"}[i%2],
 			Outcome: outs[i%len(outs)], Reason: model.NoReason,
 			Latency: time.Duration(i%17) * 700 * time.Millisecond,
 			Sources: []model.Kind{model.KindRecord},

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/radscope/radscope/flow"
+	"github.com/radscope/radscope/tui"
+	"github.com/spf13/pflag"
+)
+
+type tuiFlags struct {
+	flowFlags
+	scenario string
+	sets     []string
+	readonly bool
+	theme    string
+	keys     string
+	noColor  bool
+}
+
+func init() {
+	register(&Command{
+		Name:      "tui",
+		UsageLine: "tui [flags] PATH...",
+		Short:     "explore flows interactively; replay one against the emulator from the screen",
+		Long: `Opens the same inputs as flows in a terminal interface: the flow list
+(sort with < > S, mark with space), the detail of a flow (enter: timeline of
+every message from every source, attribute tree with raw hex for captured
+packets, findings, clock offsets), the summary (s) with bar charts and latency
+histograms, the parse errors (e) and :goto FILE:LINE to jump to a source
+position. / filters with the language of radscope help flows; ? lists the keys.
+
+r replays the flow under the cursor (or the marked flows) against the
+embedded emulator of --scenario and shows the comparison; o in the replay
+pane toggles a --set override (or one added with :set KEY=VALUE) and runs
+it again. --readonly turns replay off.
+
+y copies the value under the cursor and Y the flow as JSON, through OSC 52
+(works over SSH where the terminal allows it). ctrl+s saves the marked (else
+the filtered) flows: .ndjson, .json, .csv, or .pcap for the captured packets.
+% turns mouse capture on and off.
+
+Keys can be remapped in a YAML file (--keys, default
+$XDG_CONFIG_HOME/radscope/keys.yaml): docs/keybindings.md lists the actions.
+When stdout is not a terminal, tui prints the flows table instead.`,
+		Flags: func(fs *pflag.FlagSet) any {
+			f := &tuiFlags{}
+			f.in.add(fs)
+			fs.StringVar(&f.filter, "filter", "", "start with this `FILTER` (the language of radscope help flows; / changes it)")
+			fs.DurationVar(&f.tolerance, "tolerance", 0, "how far apart two sources may put one step after clock correction (default 2s)")
+			fs.DurationVar(&f.maxSkew, "max-skew", 0, "widest clock offset between sources looked for (default 30s)")
+			fs.StringVar(&f.scenario, "scenario", "", "scenario `FILE` of the emulator that r replays against")
+			fs.StringArrayVar(&f.sets, "set", nil, "scenario override the replay pane can toggle: `key=value` (repeatable), e.g. clients.rdgw.timeout=60s")
+			fs.BoolVar(&f.readonly, "readonly", false, "no replay")
+			fs.StringVar(&f.theme, "theme", "auto", "colour `THEME`: auto, dark or light")
+			fs.StringVar(&f.keys, "keys", "", "keys config `FILE` (YAML: action: key or [keys])")
+			fs.BoolVar(&f.noColor, "no-color", false, "no colour (as NO_COLOR); the cursor stays in reverse video")
+			return f
+		},
+		Run: runTUI,
+	})
+}
+
+// keyMap loads --keys, else the default keys file when it exists.
+func (f *tuiFlags) keyMap(io *IO) (*tui.KeyMap, error) {
+	path := f.keys
+	if path == "" {
+		dir := io.Getenv("XDG_CONFIG_HOME")
+		if dir == "" {
+			if home := io.Getenv("HOME"); home != "" {
+				dir = filepath.Join(home, ".config")
+			}
+		}
+		if dir == "" {
+			return tui.DefaultKeyMap(), nil
+		}
+		p := filepath.Join(dir, "radscope", "keys.yaml")
+		if _, err := os.Stat(p); err != nil {
+			return tui.DefaultKeyMap(), nil
+		}
+		path = p
+	}
+	km, err := tui.LoadKeyMap(path)
+	if err != nil {
+		return nil, usageErrorf("--keys: %v", err)
+	}
+	return km, nil
+}
+
+func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
+	f := opts.(*tuiFlags)
+	if !validTheme(f.theme) {
+		return usageErrorf("--theme %q: want %s", f.theme, strings.Join(tui.Themes, ", "))
+	}
+	km, err := f.keyMap(io)
+	if err != nil {
+		return err
+	}
+	if !io.OutTTY || !io.InTTY {
+		if !f.in.quiet {
+			fmt.Fprintln(io.Err, "radscope: tui needs a terminal on stdin and stdout; printing the flows table instead (radscope flows has the formats)")
+		}
+		ff := &flowsFlags{flowFlags: f.flowFlags, format: "table", color: "never"}
+		return runFlows(ctx, io, ff, args)
+	}
+	run, err := f.prepare(io, args)
+	if err != nil {
+		return err
+	}
+	for _, p := range run.paths {
+		if p == "-" {
+			return usageErrorf("tui reads its keys from the terminal: give files, not - for stdin")
+		}
+	}
+	var rp tui.Replayer
+	if f.scenario != "" {
+		if _, err := tui.LoadScenario(f.scenario, f.sets); err != nil {
+			return &UsageError{err}
+		}
+		rp = &tui.ScenarioReplayer{Path: f.scenario, Parse: run.o, PasswordFromScenario: true}
+	} else if len(f.sets) > 0 {
+		return usageErrorf("--set changes the scenario: give --scenario FILE")
+	}
+	src := tui.Open(ctx, run.paths, run.o, flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window})
+	err = tui.Run(ctx, io.In, io.Out, tui.Options{
+		Source:   src,
+		Location: run.o.Location,
+		Keys:     km,
+		Theme:    f.theme,
+		NoColor:  f.noColor || io.NoColor,
+		Filter:   f.filter,
+		Replayer: rp,
+		ReadOnly: f.readonly,
+		Sets:     f.sets,
+		Title:    strings.Join(run.paths, " "),
+	})
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return err
+}
+
+func validTheme(t string) bool {
+	for _, v := range tui.Themes {
+		if v == t {
+			return true
+		}
+	}
+	return false
+}
