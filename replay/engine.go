@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/netip"
 	"sort"
 	"time"
@@ -58,6 +59,13 @@ type Options struct {
 	Linger time.Duration
 	// Now is the real clock (tests); nil is time.Now.
 	Now func() time.Time
+	// Trace, when set, sees every packet sent (toTarget) and every answer
+	// received for a flow in progress, with the time on the run's clock
+	// (the virtual one for the embedded target): enough to write a
+	// capture of the replay.
+	Trace func(at time.Time, nas netip.AddrPort, pkt []byte, toTarget bool)
+	// Rand is the source of request authenticators; nil is crypto/rand.
+	Rand io.Reader
 }
 
 // flowRun is the state of one flow being replayed.
@@ -126,7 +134,10 @@ func Run(ctx context.Context, plans []*Plan, o Options) ([]*Result, error) {
 	if o.Timing.Speed <= 0 {
 		o.Timing.Speed = 1
 	}
-	e := &engine{o: o, replies: make(chan Reply, 1024), idents: map[netip.Addr]uint8{}}
+	e := &engine{o: o, replies: make(chan Reply, 1024), idents: map[netip.Addr]uint8{}, rand: o.Rand}
+	if e.rand == nil {
+		e.rand = rand.Reader
+	}
 	if v, ok := o.Target.(virtual); ok {
 		e.virt = v
 	}
@@ -166,6 +177,7 @@ func Run(ctx context.Context, plans []*Plan, o Options) ([]*Result, error) {
 
 type engine struct {
 	o       Options
+	rand    io.Reader
 	virt    virtual
 	now     func() time.Time
 	replies chan Reply
@@ -345,6 +357,9 @@ func (e *engine) startFlow(ctx context.Context, f *flowRun) {
 	if ts := e.o.Target.Secret(f.from.Addr()); ts != nil && (f.secret == nil || !e.preferCaptured()) {
 		f.secret = ts
 	}
+	if p.Secret != nil {
+		f.secret = p.Secret
+	}
 	f.nas = e.nasFor(f)
 	f.res.Observed.Start = e.now()
 	e.sendRound(ctx, f)
@@ -395,7 +410,10 @@ func (e *engine) sendRound(ctx context.Context, f *flowRun) {
 	f.ident = e.idents[f.from.Addr()]
 	e.idents[f.from.Addr()]++
 	f.auth = make([]byte, 16)
-	rand.Read(f.auth)
+	if _, err := io.ReadFull(e.rand, f.auth); err != nil {
+		e.finish(f, "", "replay: authenticator: "+err.Error())
+		return
+	}
 	var state []byte
 	if req.State {
 		state = f.state
@@ -422,6 +440,9 @@ func (e *engine) transmit(ctx context.Context, f *flowRun) {
 	}
 	f.attempts++
 	f.last = now
+	if e.o.Trace != nil {
+		e.o.Trace(now, f.from, f.pkt, true)
+	}
 	if err := e.o.Target.Send(ctx, f.idx, f.from, f.pkt, e.tag(f)); err != nil {
 		e.finish(f, "", err.Error())
 		return
@@ -458,6 +479,9 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 		f.res.Observed.decision(&d)
 	} else if r.Decision != nil && r.Decision.Duplicate {
 		f.res.Observed.Duplicates++
+	}
+	if r.Packet != nil && e.o.Trace != nil {
+		e.o.Trace(e.now(), f.from, r.Packet, false)
 	}
 	if r.Packet == nil || uint8(r.Tag) != f.ident || f.pkt == nil {
 		return

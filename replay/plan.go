@@ -81,6 +81,9 @@ type Plan struct {
 	Requests []Request
 	// Why says why the flow cannot be replayed; Requests is empty then.
 	Why string
+	// Secret, when set, is the shared secret the NAS uses, whatever the
+	// target holds (a plan written by hand, like a NAS's configuration).
+	Secret []byte
 }
 
 // Replayable reports whether the plan has requests to send.
@@ -201,6 +204,7 @@ func fromPacket(f *model.Flow, r model.Round, m *model.Message, o PlanOptions) (
 		req.Auth = clone(m.Auth)
 	}
 	if m.Code == model.CodeAccountingRequest {
+		req.secret = accountingSecret(m, o.Secrets)
 		return req, ""
 	}
 	if encPw != nil {
@@ -343,4 +347,35 @@ func clone(b []byte) []byte {
 		return nil
 	}
 	return append([]byte(nil), b...)
+}
+
+// accountingSecret finds which of the capture's secrets signed an
+// Accounting-Request (its authenticator is the MD5 over the packet and
+// the secret), rebuilding the packet from its attributes; nil when none
+// does.
+func accountingSecret(m *model.Message, st *secret.Store) []byte {
+	if st == nil || len(m.Auth) != 16 || m.Ident < 0 {
+		return nil
+	}
+	b := []byte{byte(m.Code), byte(m.Ident), 0, 0}
+	b = append(b, make([]byte, 16)...)
+	for _, a := range m.Attrs {
+		if a.Type < 0 || a.Type > 255 {
+			continue
+		}
+		var err error
+		if b, err = appendAttr(b, WireAttr{Vendor: a.Vendor, Type: uint8(a.Type), Value: a.Raw}); err != nil {
+			return nil
+		}
+	}
+	if len(b) > maxPacket {
+		return nil
+	}
+	binary.BigEndian.PutUint16(b[2:4], uint16(len(b)))
+	for _, s := range st.Candidates(m.Client.Addr(), m.Server.Addr()) {
+		if a := secret.AccountingRequestAuthenticator(s, b); string(a[:]) == string(m.Auth) {
+			return s
+		}
+	}
+	return nil
 }
