@@ -2,6 +2,9 @@ package tui
 
 import (
 	"context"
+	"iter"
+
+	"github.com/radscope/radscope/model"
 
 	"github.com/radscope/radscope/explain"
 	"github.com/radscope/radscope/flow"
@@ -9,17 +12,24 @@ import (
 )
 
 // Open returns the Source of the flows built from paths: parse.Open, then
-// flow.Build with the explain rules. fo.Annotate and fo.Stats are set here.
-func Open(ctx context.Context, paths []string, po parse.Options, fo flow.Options) Source {
-	stream := parse.Open(ctx, paths, po)
+// flow.Build with the explain rules, under the loading's context.
+// fo.Annotate (when nil) and fo.Stats are set here.
+func Open(paths []string, po parse.Options, fo flow.Options) Source {
+	var stream *parse.Stream
 	st := &flow.Stats{}
 	fo.Stats = st
 	if fo.Annotate == nil {
 		fo.Annotate = explain.Annotate
 	}
 	return Source{
-		Flows: flow.Build(ctx, stream.All(), fo),
+		Flows: func(ctx context.Context) iter.Seq2[model.Flow, error] {
+			stream = parse.Open(ctx, paths, po)
+			return flow.Build(ctx, stream.All(), fo)
+		},
 		Progress: func() Progress {
+			if stream == nil {
+				return Progress{}
+			}
 			s := stream.Stats()
 			return Progress{Files: s.Files, FilesTotal: len(stream.Inputs()), Bytes: s.Bytes, Records: s.Records, Skipped: s.Errors}
 		},

@@ -20,11 +20,12 @@ type Progress struct {
 	Skipped           int64 // bad records
 }
 
-// Source is where the flows come from: Flows is ranged over in the loader's
-// goroutine, and Progress and Offsets are called from that goroutine only
+// Source is where the flows come from. Flows is called once, with the
+// loading's context (ctrl+c cancels it), and ranged over in the loader's
+// goroutine; Progress and Offsets are called from that goroutine only
 // (between flows, and after the last one).
 type Source struct {
-	Flows    iter.Seq2[model.Flow, error]
+	Flows    func(ctx context.Context) iter.Seq2[model.Flow, error]
 	Progress func() Progress
 	Offsets  func() []flow.Offset
 }
@@ -75,7 +76,11 @@ func startLoader(ctx context.Context, src Source) *loader {
 func (l *loader) run(ctx context.Context, src Source) {
 	var final error
 	n := 0
-	for f, err := range src.Flows {
+	var sampled time.Time
+	for f, err := range src.Flows(ctx) {
+		if ctx.Err() != nil {
+			break
+		}
 		if err != nil {
 			if !model.IsParseError(err) {
 				final = err
@@ -92,7 +97,8 @@ func (l *loader) run(ctx context.Context, src Source) {
 		l.flows = append(l.flows, f)
 		l.mu.Unlock()
 		n++
-		if n&255 == 0 && src.Progress != nil {
+		if src.Progress != nil && (n&255 == 0 || time.Since(sampled) > tickEvery) {
+			sampled = time.Now()
 			p := src.Progress()
 			l.mu.Lock()
 			l.progress = p

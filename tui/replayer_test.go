@@ -13,7 +13,7 @@ import (
 func incidentFlows(t *testing.T) []*model.Flow {
 	t.Helper()
 	var out []*model.Flow
-	for f, err := range incident(t).Flows {
+	for f, err := range incident(t).Flows(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@ func incident(t testing.TB) Source {
 	if err := st.LoadFile("../testdata/incident/secrets.txt"); err != nil {
 		t.Fatal(err)
 	}
-	return Open(context.Background(), []string{"../testdata/incident"}, parse.Options{Location: time.UTC, Secrets: st}, flow.Options{})
+	return Open([]string{"../testdata/incident"}, parse.Options{Location: time.UTC, Secrets: st}, flow.Options{})
 }
 
 // keyMsg turns a key name, as the keymap holds it, into the message the

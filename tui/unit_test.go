@@ -363,7 +363,7 @@ func TestSummarizeHistograms(t *testing.T) {
 func TestSaveAndCopy(t *testing.T) {
 	src := incident(t)
 	var flows []*model.Flow
-	for f, err := range src.Flows {
+	for f, err := range src.Flows(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

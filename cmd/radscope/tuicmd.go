@@ -126,7 +126,7 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 	} else if len(f.sets) > 0 {
 		return usageErrorf("--set changes the scenario: give --scenario FILE")
 	}
-	src := tui.Open(ctx, run.paths, run.o, flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window})
+	src := tui.Open(run.paths, run.o, flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window})
 	err = tui.Run(ctx, io.In, io.Out, tui.Options{
 		Source:   src,
 		Location: run.o.Location,
