@@ -24,6 +24,8 @@ type flowFlags struct {
 	tolerance time.Duration
 	window    time.Duration
 	maxSkew   time.Duration
+	from      string  // clickhouse://HOST:PORT/DB: read flows from an export instead of inputs
+	ch        chFlags // its credentials
 }
 
 func (f *flowFlags) add(fs *pflag.FlagSet) {
@@ -33,6 +35,8 @@ func (f *flowFlags) add(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far apart two sources may put one step after clock correction (default 2s)")
 	fs.DurationVar(&f.maxSkew, "max-skew", 0, "widest clock offset between sources looked for (default 30s)")
 	fs.DurationVar(&f.window, "window", 0, "close an unanswered attempt after this much quiet (default 4m)")
+	fs.StringVar(&f.from, "from", "", "read the flows from a radscope export in ClickHouse (clickhouse://HOST:8123/DB) instead of PATHs")
+	f.ch.add(fs)
 }
 
 type flowsFlags struct {
@@ -225,6 +229,9 @@ func runFlows(ctx context.Context, io *IO, opts any, args []string) error {
 				ro.Fields = append(ro.Fields, s)
 			}
 		}
+	}
+	if f.from != "" {
+		return flowsFrom(ctx, io, f, args, format, ro)
 	}
 	run, err := f.prepare(io, args)
 	if err != nil {

@@ -50,6 +50,9 @@ func runReport(ctx context.Context, io *IO, opts any, args []string) error {
 	// Service-level findings (an unknown client, a wrong secret) live on
 	// messages that belong to no attempt: the report counts them too.
 	f.unmatched = true
+	if f.from != "" {
+		return reportFrom(ctx, io, f, args)
+	}
 	run, err := f.prepare(io, args)
 	if err != nil {
 		return err
