@@ -111,6 +111,25 @@ func NewPlan(f *model.Flow, o PlanOptions) *Plan {
 		return p
 	}
 	if len(f.Rounds) == 0 {
+		// Events only: the first event that names the user and NAS
+		// (6272/6273, or the MFA extension's) stands for the request.
+		for i := range f.Messages {
+			m := &f.Messages[i]
+			if m.Kind == model.KindEvent && m.User != "" && (m.ClientAddr.IsValid() || m.NASAddr.IsValid()) {
+				req, why := fromRecord(f, m, o)
+				if why != "" {
+					p.Why = fmt.Sprintf("%s: %s", m.Src, why)
+					return p
+				}
+				req.At = m.Time
+				p.Client = recordClient(f, m)
+				p.Requests = []Request{req}
+				if p.NAS == "" {
+					p.NAS = p.Client.Addr().String()
+				}
+				return p
+			}
+		}
 		p.Why = "the flow has no request"
 		return p
 	}
@@ -138,6 +157,9 @@ func NewPlan(f *model.Flow, o PlanOptions) *Plan {
 		}
 		if ri == 0 {
 			p.Client = m.Client
+			if m.Kind != model.KindPacket {
+				p.Client = recordClient(f, m)
+			}
 		}
 		req.At = m.Time
 		if ri > 0 && !prevAnswer.IsZero() && m.Time.After(prevAnswer) {
@@ -262,7 +284,7 @@ var logKeep = map[int32]bool{
 // attributes a NAS sends, and the password from the scenario.
 func fromRecord(f *model.Flow, m *model.Message, o PlanOptions) (Request, string) {
 	code := m.Code
-	if code == model.CodeNone {
+	if code == model.CodeNone || !code.IsRequest() {
 		if f.Kind == model.FlowAccounting {
 			code = model.CodeAccountingRequest
 		} else {
@@ -378,4 +400,18 @@ func accountingSecret(m *model.Message, st *secret.Store) []byte {
 		}
 	}
 	return nil
+}
+
+// recordClient is the NAS address of a logged request: Client-IP-Address
+// (the RADIUS client as NPS saw it), else NAS-IP-Address, with a port
+// derived from the flow so that parallel flows differ.
+func recordClient(f *model.Flow, m *model.Message) netip.AddrPort {
+	a := m.ClientAddr
+	if !a.IsValid() {
+		a = m.NASAddr
+	}
+	if !a.IsValid() {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(a, uint16(20000+f.ID%40000))
 }
