@@ -36,6 +36,8 @@ func TestReplayCLI(t *testing.T) {
 			"testdata/fixtures/otp-mschapv2", "testdata/fixtures/otp-success", "testdata/fixtures/rdg-timeout", "testdata/fixtures/upn-mismatch",
 			"testdata/fixtures/wrong-password", "testdata/fixtures/wrong-secret", "testdata/fixtures/mkfixtures"},
 			outHas: []string{"ok    testdata/fixtures/rdg-timeout [fixed]"}, errHas: []string{"mkfixtures: not a fixture"}},
+		{name: "scenario-infer", args: []string{"scenario", "infer", "-q", "--tz", "UTC", "testdata/incident/"},
+			outHas: []string{"secret: CHANGE-ME", `name: "rdgw"`, "timeout: 3s", `error: "UserNotFound"`}},
 		{name: "fixture-bad-sub", args: []string{"fixture", "frob"}, code: 2},
 	}
 	for _, c := range cases {
