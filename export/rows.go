@@ -51,6 +51,10 @@ func FlowID(f *model.Flow, msgIDs []uint64) uint64 {
 type row struct {
 	b    []byte
 	utf8 bool // strings must be valid UTF-8 (ndjson)
+	// sparse leaves out empty strings, zeros and empty arrays: ClickHouse
+	// fills an omitted JSONEachRow field with the column's default, the
+	// same value, and parses a third less JSON.
+	sparse bool
 }
 
 func (r *row) key(k string) {
@@ -67,6 +71,9 @@ func (r *row) key(k string) {
 func (r *row) end() { r.b = append(r.b, '}', '\n') }
 
 func (r *row) str(k, v string) {
+	if r.sparse && v == "" {
+		return
+	}
 	r.key(k)
 	r.b = r.quote(r.b, v)
 }
@@ -78,10 +85,16 @@ func (r *row) quote(b []byte, v string) []byte {
 	return appendJSONString(b, v)
 }
 func (r *row) int(k string, v int64) {
+	if r.sparse && v == 0 {
+		return
+	}
 	r.key(k)
 	r.b = strconv.AppendInt(r.b, v, 10)
 }
 func (r *row) uint(k string, v uint64) {
+	if r.sparse && v == 0 {
+		return
+	}
 	r.key(k)
 	r.b = strconv.AppendUint(r.b, v, 10)
 }
@@ -93,6 +106,9 @@ func (r *row) bool(k string, v bool) {
 	}
 }
 func (r *row) strs(k string, vs []string) {
+	if r.sparse && len(vs) == 0 {
+		return
+	}
 	r.key(k)
 	r.b = append(r.b, '[')
 	for i, v := range vs {
@@ -104,6 +120,9 @@ func (r *row) strs(k string, vs []string) {
 	r.b = append(r.b, ']')
 }
 func (r *row) ints(k string, vs []int64) {
+	if r.sparse && len(vs) == 0 {
+		return
+	}
 	r.key(k)
 	r.b = append(r.b, '[')
 	for i, v := range vs {
@@ -119,12 +138,15 @@ func (r *row) ints(k string, vs []int64) {
 // nanoseconds column. The zero time (and anything before 1970 or after
 // 2105, which DateTime cannot hold) is written as 0.
 func (r *row) dateTime(k, kns string, t time.Time) {
-	r.key(k)
 	if t.IsZero() || t.Unix() < 0 || t.Unix() > 1<<32-1 {
-		r.b = append(r.b, `"0000-00-00 00:00:00"`...)
-		r.int(kns, 0)
+		if !r.sparse {
+			r.key(k)
+			r.b = append(r.b, `"0000-00-00 00:00:00"`...)
+			r.int(kns, 0)
+		}
 		return
 	}
+	r.key(k)
 	u := t.UTC()
 	r.b = append(r.b, '"')
 	r.b = u.AppendFormat(r.b, "2006-01-02 15:04:05")
@@ -188,7 +210,7 @@ func attrValue(a *model.Attr, showSecrets bool) (string, string) {
 
 // appendMessage writes the ClickHouse row of m.
 func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, showSecrets bool) []byte {
-	r := row{b: b}
+	r := row{b: b, sparse: true}
 	r.uint("id", id)
 	r.uint("flow_id", flowID)
 	r.int("flow_index", int64(index))
@@ -311,7 +333,7 @@ func joinInts(xs []int) string {
 // appendFlow writes the ClickHouse row of f; ord is its place in the
 // export run, linkedID the id of the flow f.Linked names (0 when unknown).
 func appendFlow(b []byte, f *model.Flow, id, ord, linkedID uint64) []byte {
-	r := row{b: b}
+	r := row{b: b, sparse: true}
 	r.uint("id", id)
 	r.int("seq", f.ID)
 	r.uint("ord", ord)
