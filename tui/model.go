@@ -236,7 +236,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, nil
 		}
-		cur, _ := m.list.Selected()
+		_, cur := m.list.Selected()
 		m.store.SetView(msg.v)
 		m.lastFilter = msg.text
 		m.keepCursor(cur)
@@ -275,13 +275,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// keepCursor puts the cursor back on the flow it was on, if still shown.
-func (m *Model) keepCursor(f *model.Flow) {
-	if f == nil {
+// keepCursor puts the cursor back on the flow with load index i (-1:
+// none), if still shown.
+func (m *Model) keepCursor(i int32) {
+	if i < 0 {
 		m.list.Clamp()
 		return
 	}
-	if r := m.store.Find(func(g *model.Flow) bool { return g == f }); r >= 0 {
+	if r := m.store.RowOf(i); r >= 0 {
 		m.list.SetCursor(r)
 	} else {
 		m.list.SetCursor(0)
@@ -295,13 +296,9 @@ func (m *Model) onTick() tea.Cmd {
 	}
 	b := m.ld.drain()
 	if len(b.flows) > 0 {
-		cur, _ := m.list.Selected()
+		_, cur := m.list.Selected()
 		m.store.Append(b.flows)
-		if cur != nil {
-			m.keepCursor(cur)
-		} else {
-			m.list.Clamp()
-		}
+		m.keepCursor(cur)
 	}
 	if len(b.errs) > 0 {
 		m.errs.Add(b.errs)

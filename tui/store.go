@@ -2,7 +2,9 @@ package tui
 
 import (
 	"context"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/radscope/radscope/filter"
 	"github.com/radscope/radscope/model"
@@ -69,13 +71,29 @@ func (s *Store) Append(fs []model.Flow) {
 		s.chunks[c] = append(s.chunks[c], f)
 		s.n++
 	}
-	var add []int32
-	for i := start; i < s.n; i++ {
-		if s.flt.Match(report.Record(s.Flow(int32(i)))) {
+	s.view = s.merge(s.view, s.matching(start, s.n))
+}
+
+// matching returns the load indexes in [from, to) that pass the filter.
+func (s *Store) matching(from, to int) []int32 {
+	add := make([]int32, 0, to-from)
+	for i := from; i < to; i++ {
+		if s.flt.Empty() || s.flt.Match(report.Record(s.Flow(int32(i)))) {
 			add = append(add, int32(i))
 		}
 	}
-	s.view = s.merge(s.view, add)
+	return add
+}
+
+// RowOf returns the view row of the flow with load index i, or -1 when the
+// filter hides it. The view is ordered by the sort with ties broken by
+// load index, so a binary search finds it.
+func (s *Store) RowOf(i int32) int {
+	r, ok := slices.BinarySearchFunc(s.view, i, s.cmp(s.sort))
+	if !ok {
+		return -1
+	}
+	return r
 }
 
 // merge sorts add and merges it into view.
@@ -145,14 +163,38 @@ type View struct {
 // flows and returns ctx.Err() when cancelled.
 func (sn *Snapshot) Compute(ctx context.Context, flt *filter.Filter, o Sort) (View, error) {
 	s := &sn.s
-	rows := make([]int32, 0, s.n)
-	for i := 0; i < s.n; i++ {
-		if i&4095 == 0 && ctx.Err() != nil {
-			return View{}, ctx.Err()
-		}
-		if flt.Match(report.Record(s.Flow(int32(i)))) {
-			rows = append(rows, int32(i))
-		}
+	// Filter in parallel, one contiguous part per CPU, in load order.
+	parts := max(1, min(runtime.GOMAXPROCS(0), s.n/8192))
+	res := make([][]int32, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from, to := s.n*p/parts, s.n*(p+1)/parts
+			out := make([]int32, 0, (to-from)/4)
+			for i := from; i < to; i++ {
+				if i&4095 == 0 && ctx.Err() != nil {
+					return
+				}
+				if flt.Empty() || flt.Match(report.Record(s.Flow(int32(i)))) {
+					out = append(out, int32(i))
+				}
+			}
+			res[p] = out
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return View{}, ctx.Err()
+	}
+	n := 0
+	for _, r := range res {
+		n += len(r)
+	}
+	rows := make([]int32, 0, n)
+	for _, r := range res {
+		rows = append(rows, r...)
 	}
 	if !(o.Col == 0 && !o.Desc && sortedByTime(s, rows)) {
 		slices.SortStableFunc(rows, s.cmp(o))
@@ -173,13 +215,7 @@ func sortedByTime(s *Store, rows []int32) bool {
 // snapshot.
 func (s *Store) SetView(v View) {
 	s.flt, s.sort, s.view = v.Flt, v.Sort, v.Rows
-	var add []int32
-	for i := v.N; i < s.n; i++ {
-		if s.flt.Match(report.Record(s.Flow(int32(i)))) {
-			add = append(add, int32(i))
-		}
-	}
-	s.view = s.merge(s.view, add)
+	s.view = s.merge(s.view, s.matching(v.N, s.n))
 }
 
 // ToggleMark marks or unmarks the flow with load index i.

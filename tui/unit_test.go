@@ -83,6 +83,14 @@ func TestStore(t *testing.T) {
 			if got := users(s); got != c.want {
 				t.Errorf("incremental view %s, want %s", got, c.want)
 			}
+			for r := 0; r < s.ViewLen(); r++ {
+				if _, i := s.At(r); s.RowOf(i) != r {
+					t.Errorf("RowOf(%d) = %d, want %d", i, s.RowOf(i), r)
+				}
+			}
+			if c.filter == "outcome:rejected" && s.RowOf(0) != -1 {
+				t.Errorf("RowOf a hidden flow = %d, want -1", s.RowOf(0))
+			}
 			// The same view computed at once from a snapshot.
 			v, err := s.Snapshot().Compute(context.Background(), mustFilter(t, c.filter), c.sort)
 			if err != nil {
