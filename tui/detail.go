@@ -231,7 +231,7 @@ func (d *Detail) build() {
 	if len(facts) > 0 {
 		d.add(strings.Join(facts, " · "), -1, "")
 	}
-	d.add(fmt.Sprintf("start %s · station %s · policy %s · server %s", fmtTime(f.Start, d.c.Location), dash(f.CallingStation), dash(f.Policy), dash(f.Computer)), -1, fmtTime(f.Start, d.c.Location))
+	d.add(fmt.Sprintf("start %s · station %s · policy %s · server %s", fullTime(f.Start, d.c.Location), dash(f.CallingStation), dash(f.Policy), dash(f.Computer)), -1, fullTime(f.Start, d.c.Location))
 
 	d.section("Timeline")
 	for i := range f.Messages {

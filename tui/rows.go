@@ -22,19 +22,19 @@ type Column struct {
 
 // Columns are the flow list's columns, in screen order.
 var Columns = []Column{
-	{"Time", 23, func(f *model.Flow, loc *time.Location) string { return fmtTime(f.Start, loc) }, func(a, b *model.Flow) int { return a.Start.Compare(b.Start) }},
-	{"User", 18, func(f *model.Flow, _ *time.Location) string { return f.User }, func(a, b *model.Flow) int { return cmp.Compare(a.User, b.User) }},
-	{"NAS", 10, func(f *model.Flow, _ *time.Location) string { return f.NAS }, func(a, b *model.Flow) int { return cmp.Compare(a.NAS, b.NAS) }},
-	{"Calling-Station", 15, func(f *model.Flow, _ *time.Location) string { return f.CallingStation }, func(a, b *model.Flow) int { return cmp.Compare(a.CallingStation, b.CallingStation) }},
-	{"Method", 8, func(f *model.Flow, _ *time.Location) string { return f.Method }, func(a, b *model.Flow) int { return cmp.Compare(a.Method, b.Method) }},
-	{"Outcome", 21, func(f *model.Flow, _ *time.Location) string {
+	{"Time", 18, func(f *model.Flow, loc *time.Location) string { return fmtTime(f.Start, loc) }, func(a, b *model.Flow) int { return a.Start.Compare(b.Start) }},
+	{"User", 13, func(f *model.Flow, _ *time.Location) string { return f.User }, func(a, b *model.Flow) int { return cmp.Compare(a.User, b.User) }},
+	{"NAS", 8, func(f *model.Flow, _ *time.Location) string { return f.NAS }, func(a, b *model.Flow) int { return cmp.Compare(a.NAS, b.NAS) }},
+	{"Calling-Station", 13, func(f *model.Flow, _ *time.Location) string { return f.CallingStation }, func(a, b *model.Flow) int { return cmp.Compare(a.CallingStation, b.CallingStation) }},
+	{"Outcome", 20, func(f *model.Flow, _ *time.Location) string {
 		return OutcomeGlyph(f.Outcome) + " " + f.Outcome.String()
 	}, func(a, b *model.Flow) int { return cmp.Compare(a.Outcome, b.Outcome) }},
 	{"Reason", 6, func(f *model.Flow, _ *time.Location) string { return reasonCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(a.Reason, b.Reason) }},
-	{"MFA", 14, func(f *model.Flow, _ *time.Location) string { return mfaCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(mfaCell(a), mfaCell(b)) }},
+	{"MFA", 11, func(f *model.Flow, _ *time.Location) string { return mfaCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(mfaCell(a), mfaCell(b)) }},
 	{"Latency", 7, func(f *model.Flow, _ *time.Location) string { return latencyCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(a.Latency, b.Latency) }},
+	{"Finding", 12, func(f *model.Flow, _ *time.Location) string { return findingCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(findingCell(a), findingCell(b)) }},
+	{"Method", 6, func(f *model.Flow, _ *time.Location) string { return f.Method }, func(a, b *model.Flow) int { return cmp.Compare(a.Method, b.Method) }},
 	{"Src", 3, func(f *model.Flow, _ *time.Location) string { return sourcesCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(sourcesCell(a), sourcesCell(b)) }},
-	{"Finding", 20, func(f *model.Flow, _ *time.Location) string { return findingCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(findingCell(a), findingCell(b)) }},
 }
 
 // ColumnIndex returns the index of the column named name (case-insensitive),
@@ -68,14 +68,22 @@ func OutcomeGlyph(o model.Outcome) string {
 	return "·"
 }
 
-func fmtTime(t time.Time, loc *time.Location) string {
+// fmtTime is the list's time: month and day, milliseconds.
+func fmtTime(t time.Time, loc *time.Location) string { return layoutTime(t, loc, "01-02 15:04:05.000") }
+
+// fullTime is the detail's and summary's time, with the year.
+func fullTime(t time.Time, loc *time.Location) string {
+	return layoutTime(t, loc, "2006-01-02 15:04:05.000")
+}
+
+func layoutTime(t time.Time, loc *time.Location, layout string) string {
 	if t.IsZero() {
 		return ""
 	}
 	if loc != nil {
 		t = t.In(loc)
 	}
-	return t.Format("2006-01-02 15:04:05.000")
+	return t.Format(layout)
 }
 
 func reasonCell(f *model.Flow) string {

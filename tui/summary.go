@@ -211,7 +211,7 @@ func (s *SummaryView) render() {
 	d := s.data
 	st := s.c.Styles
 	s.lines = append(s.lines, st.Title.Render("Summary of the filtered flows"),
-		fmt.Sprintf("  %d flows · %d attempts · %d failed · %d messages · %s – %s", d.Flows, d.Attempts, d.Failures, d.Messages, fmtTime(d.From, s.c.Location), fmtTime(d.To, s.c.Location)))
+		fmt.Sprintf("  %d flows · %d attempts · %d failed · %d messages · %s – %s", d.Flows, d.Attempts, d.Failures, d.Messages, fullTime(d.From, s.c.Location), fullTime(d.To, s.c.Location)))
 	oc := make([]report.Count, len(d.ByOutcome))
 	for i, c := range d.ByOutcome {
 		oc[i] = c
