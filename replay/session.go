@@ -140,7 +140,9 @@ func (s *Session) replayListen(ctx context.Context, plans []*Plan, ro Options, s
 		<-done
 	}()
 	addr := pc.LocalAddr().(*net.UDPAddr).AddrPort()
-	ro.Target = NewUDP(addr, func(netip.Addr) []byte { return scenarioSecret(sc, ap.Addr()) })
+	tg := NewUDP(addr, func(netip.Addr) []byte { return scenarioSecret(sc, ap.Addr()) })
+	tg.Acct = addr // Serve answers accounting on the same socket
+	ro.Target = tg
 	if ro.NASFor == nil {
 		ro.NASFor = NASForScenario(sc)
 	}

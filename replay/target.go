@@ -162,7 +162,10 @@ func (e *Embedded) Close() error {
 // gets its own socket, so identifiers are allocated per NAS as a real one
 // would.
 type UDP struct {
-	Addr    netip.AddrPort
+	Addr netip.AddrPort
+	// Acct is where Accounting-Requests go; zero is Addr's port + 1
+	// (1812 → 1813).
+	Acct    netip.AddrPort
 	secrets func(netip.Addr) []byte
 
 	mu      sync.Mutex
@@ -207,7 +210,11 @@ func (u *UDP) Send(ctx context.Context, conn int, _ netip.AddrPort, pkt []byte, 
 	c := u.conns[conn]
 	if c == nil {
 		var err error
-		c, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(u.Addr))
+		var local *net.UDPAddr
+		if u.Addr.Addr().IsLoopback() {
+			local = &net.UDPAddr{IP: u.Addr.Addr().AsSlice()}
+		}
+		c, err = net.ListenUDP("udp", local)
 		if err != nil {
 			u.mu.Unlock()
 			return fmt.Errorf("replay: %w", err)
@@ -217,7 +224,14 @@ func (u *UDP) Send(ctx context.Context, conn int, _ netip.AddrPort, pkt []byte, 
 		go u.read(c, tag>>16<<16)
 	}
 	u.mu.Unlock()
-	if _, err := c.Write(pkt); err != nil {
+	to := u.Addr
+	if len(pkt) > 0 && pkt[0] == 4 {
+		to = u.Acct
+		if !to.IsValid() {
+			to = netip.AddrPortFrom(u.Addr.Addr(), u.Addr.Port()+1)
+		}
+	}
+	if _, err := c.WriteToUDPAddrPort(pkt, to); err != nil {
 		return fmt.Errorf("replay: send to %s: %w", u.Addr, err)
 	}
 	return nil
@@ -229,9 +243,12 @@ func (u *UDP) read(c *net.UDPConn, base uint64) {
 	defer u.wg.Done()
 	buf := make([]byte, maxPacket+1)
 	for {
-		n, err := c.Read(buf)
+		n, from, err := c.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			return
+		}
+		if from.Addr().Unmap() != u.Addr.Addr().Unmap() {
+			continue // only the target answers
 		}
 		if n < 20 {
 			continue
