@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -167,6 +168,18 @@ func (d *Detail) offset(k model.Kind) time.Duration {
 	return 0
 }
 
+// timeOrder is the order of the flow's messages by their corrected times.
+func (d *Detail) timeOrder() []int {
+	f := d.f
+	idx := make([]int, len(f.Messages))
+	for i := range idx {
+		idx[i] = i
+	}
+	at := func(i int) time.Time { m := &f.Messages[i]; return m.Time.Add(-d.offset(m.Kind)) }
+	sort.SliceStable(idx, func(a, b int) bool { return at(idx[a]).Before(at(idx[b])) })
+	return idx
+}
+
 // rel is a message's time relative to the flow's start, corrected by the
 // offset of its source.
 func (d *Detail) rel(m *model.Message) string {
@@ -234,7 +247,7 @@ func (d *Detail) build() {
 	d.add(fmt.Sprintf("start %s · station %s · policy %s · server %s", fullTime(f.Start, d.c.Location), dash(f.CallingStation), dash(f.Policy), dash(f.Computer)), -1, fullTime(f.Start, d.c.Location))
 
 	d.section("Timeline")
-	for i := range f.Messages {
+	for _, i := range d.timeOrder() {
 		m := &f.Messages[i]
 		marks := ""
 		if m.Marks != 0 {

@@ -402,6 +402,15 @@ func (m *Model) cycle(d int) {
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
+	// Keys typed fast (or pasted) can arrive as one message of several
+	// runes: outside the prompt each one is a key of its own.
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.prompt.Active() && !m.help {
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
 	if m.prompt.Active() {
 		_, cmd := m.prompt.Update(msg)
 		return cmd

@@ -247,3 +247,12 @@ func TestLoadingErrorsAndGoto(t *testing.T) {
 		t.Fatalf("position %s", got)
 	}
 }
+
+func TestRuneBurstIsSeveralKeys(t *testing.T) {
+	m, _ := loaded(t, Options{})
+	d := m.c.Keys.Key(ActDown)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(d + d + d)})
+	if m.list.Cursor() != 3 {
+		t.Fatalf("cursor %d after a burst of three %q, want 3", m.list.Cursor(), d)
+	}
+}
