@@ -158,9 +158,9 @@ func (e *Embedded) Close() error {
 }
 
 // UDP is a RADIUS server reached over UDP: a lab NPS, FreeRADIUS, or the
-// embedded server listening on 127.0.0.1. Each emulated NAS (one per flow)
-// gets its own socket, so identifiers are allocated per NAS as a real one
-// would.
+// embedded server listening on 127.0.0.1. Each flow in progress has a
+// socket of its own (an emulated NAS port); sockets are reused by later
+// flows, so a long replay holds as many as it runs flows at once.
 type UDP struct {
 	Addr netip.AddrPort
 	// Acct is where Accounting-Requests go; zero is Addr's port + 1
@@ -169,16 +169,24 @@ type UDP struct {
 	secrets func(netip.Addr) []byte
 
 	mu      sync.Mutex
-	conns   map[int]*net.UDPConn
+	conns   map[int]*udpSock
+	free    []*udpSock
+	all     []*udpSock
 	deliver func(Reply)
 	ctx     context.Context
 	wg      sync.WaitGroup
 }
 
+// udpSock is one socket and the flow (tag base) that uses it now.
+type udpSock struct {
+	c     *net.UDPConn
+	owner atomic.Uint64
+}
+
 // NewUDP returns a target at addr; secret gives the shared secret the
 // server holds for a NAS (nil when unknown).
 func NewUDP(addr netip.AddrPort, secret func(netip.Addr) []byte) *UDP {
-	return &UDP{Addr: addr, secrets: secret, conns: map[int]*net.UDPConn{}}
+	return &UDP{Addr: addr, secrets: secret, conns: map[int]*udpSock{}}
 }
 
 // ParseTarget reads "udp://host:port" (host must be an IP address).
@@ -203,25 +211,32 @@ func (u *UDP) Open(ctx context.Context, deliver func(Reply)) error {
 	return nil
 }
 
-// Send implements Target. The first packet of conn opens its socket and a
-// reader for its answers.
+// Send implements Target. The first packet of conn takes a free socket
+// (or opens one, with a reader for its answers).
 func (u *UDP) Send(ctx context.Context, conn int, _ netip.AddrPort, pkt []byte, tag uint64) error {
 	u.mu.Lock()
-	c := u.conns[conn]
-	if c == nil {
-		var err error
-		var local *net.UDPAddr
-		if u.Addr.Addr().IsLoopback() {
-			local = &net.UDPAddr{IP: u.Addr.Addr().AsSlice()}
+	s := u.conns[conn]
+	if s == nil {
+		if n := len(u.free); n > 0 {
+			s = u.free[n-1]
+			u.free = u.free[:n-1]
+		} else {
+			var local *net.UDPAddr
+			if u.Addr.Addr().IsLoopback() {
+				local = &net.UDPAddr{IP: u.Addr.Addr().AsSlice()}
+			}
+			c, err := net.ListenUDP("udp", local)
+			if err != nil {
+				u.mu.Unlock()
+				return fmt.Errorf("replay: %w", err)
+			}
+			s = &udpSock{c: c}
+			u.all = append(u.all, s)
+			u.wg.Add(1)
+			go u.read(s)
 		}
-		c, err = net.ListenUDP("udp", local)
-		if err != nil {
-			u.mu.Unlock()
-			return fmt.Errorf("replay: %w", err)
-		}
-		u.conns[conn] = c
-		u.wg.Add(1)
-		go u.read(c, tag>>16<<16)
+		s.owner.Store(tag >> 16 << 16)
+		u.conns[conn] = s
 	}
 	u.mu.Unlock()
 	to := u.Addr
@@ -231,41 +246,38 @@ func (u *UDP) Send(ctx context.Context, conn int, _ netip.AddrPort, pkt []byte, 
 			to = netip.AddrPortFrom(u.Addr.Addr(), u.Addr.Port()+1)
 		}
 	}
-	if _, err := c.WriteToUDPAddrPort(pkt, to); err != nil {
+	if _, err := s.c.WriteToUDPAddrPort(pkt, to); err != nil {
 		return fmt.Errorf("replay: send to %s: %w", u.Addr, err)
 	}
 	return nil
 }
 
-// read delivers every datagram of c, tagged by the flow's tag base and the
-// identifier (the engine matches identifier to round).
-func (u *UDP) read(c *net.UDPConn, base uint64) {
+// read delivers every datagram from the target on s, tagged by the flow
+// that owns s and the identifier (the engine matches identifier to round).
+func (u *UDP) read(s *udpSock) {
 	defer u.wg.Done()
 	buf := make([]byte, maxPacket+1)
 	for {
-		n, from, err := c.ReadFromUDPAddrPort(buf)
+		n, from, err := s.c.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			return
 		}
-		if from.Addr().Unmap() != u.Addr.Addr().Unmap() {
+		if n < 20 || from.Addr().Unmap() != u.Addr.Addr().Unmap() {
 			continue // only the target answers
 		}
-		if n < 20 {
-			continue
-		}
-		u.deliver(Reply{Tag: base | uint64(buf[1]), Packet: clone(buf[:n])})
+		u.deliver(Reply{Tag: s.owner.Load() | uint64(buf[1]), Packet: clone(buf[:n])})
 	}
 }
 
-// EndConn implements Target: the NAS's socket is closed.
+// EndConn implements Target: the flow's socket goes back to the pool.
 func (u *UDP) EndConn(conn int) {
 	u.mu.Lock()
-	c := u.conns[conn]
-	delete(u.conns, conn)
-	u.mu.Unlock()
-	if c != nil {
-		c.Close()
+	if s := u.conns[conn]; s != nil {
+		delete(u.conns, conn)
+		s.owner.Store(^uint64(0) >> 16 << 16)
+		u.free = append(u.free, s)
 	}
+	u.mu.Unlock()
 }
 
 // Secret implements Target.
@@ -279,10 +291,11 @@ func (u *UDP) Secret(addr netip.Addr) []byte {
 // Close implements Target.
 func (u *UDP) Close() error {
 	u.mu.Lock()
-	for k, c := range u.conns {
-		c.Close()
-		delete(u.conns, k)
+	for _, s := range u.all {
+		s.c.Close()
 	}
+	u.all, u.free = nil, nil
+	clear(u.conns)
 	u.mu.Unlock()
 	u.wg.Wait()
 	return nil
