@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/radscope/radscope/filter"
+	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse"
 	"github.com/radscope/radscope/report"
@@ -463,5 +464,149 @@ func TestEncodePacketRoundTrip(t *testing.T) {
 				t.Fatalf("%s: length field %d, packet %d bytes", m.Src, l, len(b))
 			}
 		}
+	}
+}
+
+func TestDetailUpdate(t *testing.T) {
+	c := newCommon()
+	k := c.Keys
+	var alice *model.Flow
+	for _, f := range incidentFlows(t) {
+		if f.User == `CONTOSO\alice` {
+			alice = f
+		}
+	}
+	cases := []struct {
+		name  string
+		keys  []Action
+		check func(t *testing.T, d *Detail)
+	}{
+		{"expand a message", []Action{ActBottom}, func(t *testing.T, d *Detail) {
+			// The last lines are the clock section: nothing to expand.
+			n := len(d.Lines())
+			d.Update(keyMsg(k.Key(ActExpand)))
+			if len(d.Lines()) != n {
+				t.Errorf("expanding a clock line changed the detail")
+			}
+		}},
+		{"open, hex, collapse", nil, func(t *testing.T, d *Detail) {
+			row := -1
+			for i, l := range d.lines {
+				if l.node && d.f.Messages[l.msg].Kind == model.KindPacket {
+					row = i
+					break
+				}
+			}
+			d.move(row)
+			n := len(d.Lines())
+			d.Update(keyMsg(k.Key(ActOpen)))
+			open := len(d.Lines())
+			if open <= n {
+				t.Fatalf("enter did not expand: %d lines, was %d", open, n)
+			}
+			d.Update(keyMsg(k.Key(ActHex)))
+			joined := strings.Join(d.Lines(), "\n")
+			if !strings.Contains(joined, "0000  01 ") {
+				t.Errorf("x shows no hex dump of the Access-Request")
+			}
+			d.Update(keyMsg(k.Key(ActCollapse)))
+			if len(d.Lines()) != n {
+				t.Errorf("h left %d lines, want %d", len(d.Lines()), n)
+			}
+		}},
+		{"findings and evidence", nil, func(t *testing.T, d *Detail) {
+			joined := strings.Join(d.Lines(), "\n")
+			for _, s := range []string{"upn-mismatch", "remedy: ", "evidence: ", "packet clock +2.4"} {
+				if !strings.Contains(joined, s) {
+					t.Errorf("detail lacks %q", s)
+				}
+			}
+		}},
+	}
+	for _, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			d := NewDetail(c)
+			d.SetSize(120, 30)
+			d.SetFlow(alice, []flow.Offset{{Kind: model.KindPacket, Offset: 2400 * time.Millisecond, Pairs: 12, Applied: true}})
+			for _, a := range cs.keys {
+				d.Update(keyMsg(k.Key(a)))
+			}
+			cs.check(t, d)
+		})
+	}
+}
+
+func TestErrorsUpdate(t *testing.T) {
+	c := newCommon()
+	e := NewErrors(c)
+	e.SetSize(120, 10)
+	e.Add([]error{
+		model.Errorf(model.Source{File: "a.log", Line: 3}, "", "bad"),
+		model.Errorf(model.Source{File: "c.pcap", Frame: 9}, "", "short"),
+	})
+	e.Update(keyMsg(c.Keys.Key(ActDown)))
+	_, cmd := e.Update(keyMsg(c.Keys.Key(ActOpen)))
+	if g := cmd().(gotoMsg); g.file != "c.pcap" || g.line != 9 {
+		t.Fatalf("enter goes to %+v", g)
+	}
+}
+
+func TestReplayPaneUpdate(t *testing.T) {
+	c := newCommon()
+	p := NewReplayPane(c, []string{"a=1", "b=2"})
+	p.SetSize(120, 10)
+	p.Update(keyMsg(c.Keys.Key(ActDown)))
+	_, cmd := p.Update(keyMsg(c.Keys.Key(ActToggleSet)))
+	if _, ok := cmd().(rerunMsg); !ok || strings.Join(p.Sets(), ",") != "b=2" {
+		t.Fatalf("toggle: sets %q", p.Sets())
+	}
+	p.gen = 2
+	p.Done(replayDone{gen: 1, results: []ReplayResult{{FlowID: 1}}})
+	if len(p.Results()) != 0 {
+		t.Fatal("a stale replay was shown")
+	}
+}
+
+func TestSummaryViewScroll(t *testing.T) {
+	c := newCommon()
+	s := NewSummaryView(c)
+	s.SetSize(100, 5)
+	fs := incidentFlows(t)
+	d, err := Summarize(context.Background(), func(yield func(*model.Flow) bool) {
+		for _, f := range fs {
+			if !yield(f) {
+				return
+			}
+		}
+	}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetData(d)
+	first := s.View()
+	s.Update(keyMsg(c.Keys.Key(ActBottom)))
+	if s.View() == first || s.top != len(s.lines)-5 {
+		t.Fatalf("G scrolled to %d of %d lines", s.top, len(s.lines))
+	}
+}
+
+func TestMouse(t *testing.T) {
+	m, _ := loaded(t, Options{})
+	m.Update(tea.MouseMsg{X: 10, Y: 4, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	if m.list.Cursor() != 0 {
+		t.Fatal("a click moved the cursor with the mouse off")
+	}
+	_, cmd := m.Update(keyMsg(m.c.Keys.Key(ActMouse)))
+	if cmd == nil || !m.mouse {
+		t.Fatal("% did not turn the mouse on")
+	}
+	// Row 0 is the title, row 1 the header: y 4 is the third flow.
+	m.Update(tea.MouseMsg{X: 10, Y: 4, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	if m.list.Cursor() != 2 {
+		t.Fatalf("click on y 4: cursor %d, want 2", m.list.Cursor())
+	}
+	m.Update(tea.MouseMsg{X: 10, Y: 4, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if m.list.Cursor() != 5 {
+		t.Fatalf("wheel down: cursor %d, want 5", m.list.Cursor())
 	}
 }
