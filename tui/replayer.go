@@ -33,16 +33,7 @@ func LoadScenario(path string, sets []string) (*scenario.Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, kv := range sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return nil, fmt.Errorf("tui: --set %q: want key=value", kv)
-		}
-		if err := sc.Set(strings.TrimSpace(k), v); err != nil {
-			return nil, err
-		}
-	}
-	if err := sc.Validate(); err != nil {
+	if err := applySets(sc, sets); err != nil {
 		return nil, err
 	}
 	return sc, nil
@@ -54,17 +45,7 @@ func (r *ScenarioReplayer) Replay(ctx context.Context, flows []*model.Flow, sets
 	if err != nil {
 		return nil, err
 	}
-	s := &replay.Session{Scenario: sc, Target: "embedded", Parse: r.Parse, PasswordFromScenario: r.PasswordFromScenario,
-		Run: replay.Options{Retries: -1}}
-	rs, _, err := s.ReplayFlows(ctx, flows)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ReplayResult, 0, len(rs))
-	for _, res := range rs {
-		out = append(out, resultLines(res))
-	}
-	return out, nil
+	return replayOn(ctx, sc, r.Parse, r.PasswordFromScenario, flows)
 }
 
 // resultLines turns a replay.Result into the pane's lines.
@@ -106,4 +87,59 @@ func gaveUp(o replay.Observed) string {
 		s += ", late answer " + o.LateAnswer
 	}
 	return s
+}
+
+// InferredReplayer replays against a scenario drafted from the flows being
+// replayed (scenario.Infer): clients, timeouts, users, policies and MFA
+// behaviour as observed. Secrets and passwords are not in any input, so
+// the draft has CHANGE-ME for them: PAP attempts then fail on the password
+// unless :set gives it. It is what r uses when no --scenario was given.
+type InferredReplayer struct {
+	Parse parse.Options
+}
+
+var _ Replayer = (*InferredReplayer)(nil)
+
+// Target names the target for the confirmation.
+func (r *InferredReplayer) Target() string {
+	return "the embedded emulator of a scenario inferred from these flows (secrets and passwords CHANGE-ME; --scenario gives a real one)"
+}
+
+// Replay infers the scenario, applies sets and replays.
+func (r *InferredReplayer) Replay(ctx context.Context, flows []*model.Flow, sets []string) ([]ReplayResult, error) {
+	sc, err := scenario.Parse("inferred scenario", scenario.Infer(flows))
+	if err != nil {
+		return nil, fmt.Errorf("tui: inferring a scenario: %w", err)
+	}
+	if err := applySets(sc, sets); err != nil {
+		return nil, err
+	}
+	return replayOn(ctx, sc, r.Parse, true, flows)
+}
+
+func applySets(sc *scenario.Scenario, sets []string) error {
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("tui: --set %q: want key=value", kv)
+		}
+		if err := sc.Set(strings.TrimSpace(k), v); err != nil {
+			return err
+		}
+	}
+	return sc.Validate()
+}
+
+func replayOn(ctx context.Context, sc *scenario.Scenario, po parse.Options, pwFromScenario bool, flows []*model.Flow) ([]ReplayResult, error) {
+	s := &replay.Session{Scenario: sc, Target: "embedded", Parse: po, PasswordFromScenario: pwFromScenario,
+		Run: replay.Options{Retries: -1}}
+	rs, _, err := s.ReplayFlows(ctx, flows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReplayResult, 0, len(rs))
+	for _, res := range rs {
+		out = append(out, resultLines(res))
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +61,34 @@ func TestScenarioReplayer(t *testing.T) {
 				t.Errorf("verdict %q, want %q", rs[0].Verdict, c.want)
 			}
 		})
+	}
+}
+
+func TestInferredReplayer(t *testing.T) {
+	var auth []*model.Flow
+	for _, f := range incidentFlows(t) {
+		if f.Kind == model.FlowAuth {
+			auth = append(auth, f)
+		}
+	}
+	r := &InferredReplayer{Parse: incidentReplayer(t).Parse}
+	if !strings.Contains(r.Target(), "inferred") {
+		t.Fatalf("target %q does not say the scenario is inferred", r.Target())
+	}
+	rs, err := r.Replay(context.Background(), auth, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != len(auth) {
+		t.Fatalf("%d results for %d flows", len(rs), len(auth))
+	}
+	known := map[string]bool{"reproduced": true, "fixed": true, "regressed": true, "diverged": true, "not-replayable": true}
+	for _, res := range rs {
+		if !known[res.Verdict] || len(res.Lines) == 0 {
+			t.Errorf("flow %d: verdict %q, lines %q", res.FlowID, res.Verdict, res.Lines)
+		}
+	}
+	if _, err := r.Replay(context.Background(), auth, []string{"nonsense"}); err == nil {
+		t.Error("a --set without = was accepted")
 	}
 }

@@ -36,7 +36,9 @@ histograms, the parse errors (e) and :goto FILE:LINE to jump to a source
 position. / filters with the language of radscope help flows; ? lists the keys.
 
 r replays the flow under the cursor (or the marked flows) against the
-embedded emulator of --scenario and shows the comparison; o in the replay
+embedded emulator of --scenario (without it, of a scenario inferred from
+the flows, whose secrets and passwords are CHANGE-ME) and shows the
+comparison; o in the replay
 pane toggles a --set override (or one added with :set KEY=VALUE) and runs
 it again. --readonly turns replay off.
 
@@ -123,8 +125,8 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 			return &UsageError{err}
 		}
 		rp = &tui.ScenarioReplayer{Path: f.scenario, Parse: run.o, PasswordFromScenario: true}
-	} else if len(f.sets) > 0 {
-		return usageErrorf("--set changes the scenario: give --scenario FILE")
+	} else {
+		rp = &tui.InferredReplayer{Parse: run.o}
 	}
 	src := tui.Open(run.paths, run.o, flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window})
 	err = tui.Run(ctx, io.In, io.Out, tui.Options{
