@@ -52,6 +52,8 @@ const (
 	ActComplete   Action = "complete"
 	ActHistoryUp  Action = "history-prev"
 	ActAccept     Action = "accept"
+	ActBookmark   Action = "bookmark"
+	ActJumpMark   Action = "jump-bookmark"
 	ActNextResult Action = "next-hit"
 	ActPrevResult Action = "prev-hit"
 )
@@ -68,10 +70,10 @@ type Binding struct {
 // DefaultBindings is the keymap as data: help, docs/keybindings.md, the
 // keys config file and the tests all read it.
 var DefaultBindings = []Binding{
-	{ActUp, "move", []string{"k", "up"}, "cursor up"},
-	{ActDown, "move", []string{"j", "down"}, "cursor down"},
+	{ActUp, "move", []string{"k", "up"}, "cursor up (a count before it repeats: 5k)"},
+	{ActDown, "move", []string{"j", "down"}, "cursor down (5j)"},
 	{ActTop, "move", []string{"g", "home"}, "first row"},
-	{ActBottom, "move", []string{"G", "end"}, "last row"},
+	{ActBottom, "move", []string{"G", "end"}, "last row; with a count (5G), that row"},
 	{ActHalfDown, "move", []string{"ctrl+d"}, "half a page down"},
 	{ActHalfUp, "move", []string{"ctrl+u"}, "half a page up"},
 	{ActPageDown, "move", []string{"pgdown", "f"}, "page down"},
@@ -95,6 +97,8 @@ var DefaultBindings = []Binding{
 	{ActSortPrev, "list", []string{"<"}, "sort by the previous column"},
 	{ActSortRev, "list", []string{"S"}, "reverse the sort"},
 	{ActMark, "list", []string{" "}, "mark the flow; actions apply to marked flows"},
+	{ActBookmark, "list", []string{"m"}, "bookmark the flow: m then a letter"},
+	{ActJumpMark, "list", []string{"'"}, "go to a bookmark: ' then its letter"},
 	{ActNextResult, "list", []string{"n"}, "next flow with a finding"},
 	{ActPrevResult, "list", []string{"N"}, "previous flow with a finding"},
 	{ActCommand, "actions", []string{":"}, "command line (:goto, :save, :sort, :theme, :replay, :set, :filter, :quit)"},

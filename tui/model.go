@@ -70,6 +70,9 @@ type Model struct {
 	mouse        bool
 	confirm      []*model.Flow // flows waiting for the replay confirmation
 	quitAsk      bool
+	count        int            // digits typed before a motion (5G, 3j)
+	pendingMark  Action         // bookmark or jump waiting for its letter
+	bookmarks    map[rune]int32 // letter → load index
 	width        int
 	height       int
 	status       string
@@ -425,6 +428,14 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.setStatus("replay not started", false)
 		return nil
 	}
+	if m.pendingMark != "" {
+		a := m.pendingMark
+		m.pendingMark = ""
+		if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 {
+			return nil
+		}
+		return m.bookmark(a, msg.Runes[0])
+	}
 	if m.help {
 		switch {
 		case msg.Type == tea.KeyEsc, k.Matches(msg, ActHelp) && m.helpQuery == "":
@@ -440,7 +451,38 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if r := msg.Runes; msg.Type == tea.KeyRunes && len(r) == 1 && r[0] >= '0' && r[0] <= '9' && (r[0] != '0' || m.count > 0) && !m.keyBound(msg) {
+		m.count = min(m.count*10+int(r[0]-'0'), 1<<30)
+		m.setStatus(fmt.Sprint(m.count), false)
+		return nil
+	}
+	count := m.count
+	m.count = 0
+	if count > 0 && m.mode == modeList && m.focus == paneList {
+		switch {
+		case k.Matches(msg, ActBottom), k.Matches(msg, ActTop):
+			m.list.SetCursor(count - 1)
+			m.syncDetail()
+			m.setStatus("", false)
+			return nil
+		case k.Matches(msg, ActDown), k.Matches(msg, ActUp):
+			d := count
+			if k.Matches(msg, ActUp) {
+				d = -count
+			}
+			m.list.SetCursor(m.list.Cursor() + d)
+			m.syncDetail()
+			m.setStatus("", false)
+			return nil
+		}
+	}
 	switch {
+	case (k.Matches(msg, ActBookmark) || k.Matches(msg, ActJumpMark)) && m.mode == modeList:
+		m.pendingMark = ActBookmark
+		if k.Matches(msg, ActJumpMark) {
+			m.pendingMark = ActJumpMark
+		}
+		return nil
 	case k.Matches(msg, ActInterrupt):
 		switch {
 		case m.loading:
@@ -513,6 +555,48 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.syncDetail()
 	}
 	return cmd
+}
+
+// keyBound reports whether some action is bound to the key (a digit
+// remapped to an action is not a count).
+func (m *Model) keyBound(msg tea.KeyMsg) bool {
+	for _, b := range m.c.Keys.Bindings() {
+		if m.c.Keys.Matches(msg, b.Action) {
+			return true
+		}
+	}
+	return false
+}
+
+// bookmark sets (m) or jumps to (') the bookmark of letter r.
+func (m *Model) bookmark(a Action, r rune) tea.Cmd {
+	if r < 'a' || r > 'z' {
+		m.setStatus("bookmarks are a to z", true)
+		return nil
+	}
+	if a == ActBookmark {
+		if _, i := m.list.Selected(); i >= 0 {
+			if m.bookmarks == nil {
+				m.bookmarks = map[rune]int32{}
+			}
+			m.bookmarks[r] = i
+			m.setStatus(fmt.Sprintf("bookmark %c set", r), false)
+		}
+		return nil
+	}
+	i, ok := m.bookmarks[r]
+	if !ok {
+		m.setStatus(fmt.Sprintf("no bookmark %c", r), true)
+		return nil
+	}
+	row := m.store.RowOf(i)
+	if row < 0 {
+		m.setStatus(fmt.Sprintf("bookmark %c is hidden by the filter", r), true)
+		return nil
+	}
+	m.list.SetCursor(row)
+	m.syncDetail()
+	return nil
 }
 
 func (m *Model) openDetail() tea.Cmd {

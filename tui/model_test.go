@@ -256,3 +256,30 @@ func TestRuneBurstIsSeveralKeys(t *testing.T) {
 		t.Fatalf("cursor %d after a burst of three %q, want 3", m.list.Cursor(), d)
 	}
 }
+
+func TestCountsAndBookmarks(t *testing.T) {
+	k := DefaultKeyMap()
+	cases := []struct {
+		name string
+		keys []string
+		want int
+	}{
+		{"5G", []string{"5", k.Key(ActBottom)}, 4},
+		{"3j", []string{"3", k.Key(ActDown)}, 3},
+		{"3j then 2k", []string{"3", k.Key(ActDown), "2", k.Key(ActUp)}, 1},
+		{"99G clamps", []string{"9", "9", k.Key(ActBottom)}, 7},
+		{"bookmark and jump", []string{"6", k.Key(ActBottom), k.Key(ActBookmark), "a", k.Key(ActTop), k.Key(ActJumpMark), "a"}, 5},
+		{"unknown bookmark stays", []string{k.Key(ActDown), k.Key(ActJumpMark), "z"}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, _ := loaded(t, Options{})
+			for _, s := range c.keys {
+				m.Update(keyMsg(s))
+			}
+			if m.list.Cursor() != c.want {
+				t.Errorf("cursor %d, want %d", m.list.Cursor(), c.want)
+			}
+		})
+	}
+}
