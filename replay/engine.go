@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 	"sort"
 	"time"
 
@@ -175,7 +176,22 @@ func Run(ctx context.Context, plans []*Plan, o Options) ([]*Result, error) {
 	return results, err
 }
 
+// spinWindow is how long before a timed send the event loop stops
+// sleeping and spins.
+const spinWindow = 1500 * time.Microsecond
+
+// timer returns the engine's one timer, reset to d.
+func (e *engine) timer(d time.Duration) *time.Timer {
+	if e.tm == nil {
+		e.tm = time.NewTimer(d)
+		return e.tm
+	}
+	e.tm.Reset(d)
+	return e.tm
+}
+
 type engine struct {
+	tm      *time.Timer
 	o       Options
 	rand    io.Reader
 	virt    virtual
@@ -278,8 +294,25 @@ func (e *engine) wait(ctx context.Context, wake time.Time) error {
 			if d <= 0 {
 				return nil
 			}
-			t := time.NewTimer(d)
-			defer t.Stop()
+			if d <= spinWindow && e.o.Now == nil {
+				// Timer wake-ups lag by up to a millisecond on a busy
+				// machine: the last stretch before a send is spun.
+				for time.Until(wake) > 0 {
+					select {
+					case r := <-e.replies:
+						e.answer(ctx, r)
+					case <-ctx.Done():
+						return ctx.Err()
+					default:
+						runtime.Gosched()
+					}
+				}
+				return nil
+			}
+			if d > spinWindow && e.o.Now == nil {
+				d -= spinWindow
+			}
+			t := e.timer(d)
 			tc = t.C
 		}
 		select {

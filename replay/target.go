@@ -87,9 +87,6 @@ func (e *Embedded) Clock() *mfa.Fake { return e.clock }
 func (e *Embedded) Open(ctx context.Context, deliver func(Reply)) error {
 	o := e.opts
 	o.Clock = e.clock
-	if o.MFA == nil {
-		o.MFA = nil
-	}
 	srv, err := nps.New(e.sc, o)
 	if err != nil {
 		return err
