@@ -89,7 +89,7 @@ func TestCLI(t *testing.T) {
 		{name: "parse-pcap-secrets", args: []string{"parse", "--format", "ndjson", "--secrets-file", "testdata/pcaps/secrets.txt", "testdata/pcaps/radclient.pcap"}, stdout: "parse-pcap"},
 		{name: "parse-pcap-show-secrets", args: []string{"parse", "--show-secrets", "--format", "csv", "--fields", "User-Password", "--secrets-file", "testdata/pcaps/secrets.txt", "testdata/pcaps/radclient.pcap"}, outHas: []string{"alice-pass"}},
 		{name: "parse-pcap-argv-secret-warns", args: []string{"parse", "--secret", "testing123", "--fields", "Packet-Type", "testdata/pcaps/radclient.pcap"}, errHas: []string{"can be seen by other users"}},
-		{name: "parse-pcap-window", args: []string{"parse", "--window", "100ms", "--fields", "Marks", "--secrets-file", "testdata/pcaps/secrets.txt", "testdata/pcaps/radclient.pcap"}, outHas: []string{`"norsp"`, `"noreq"`}},
+		{name: "parse-pcap-window", args: []string{"parse", "--match-window", "100ms", "--fields", "Marks", "--secrets-file", "testdata/pcaps/secrets.txt", "testdata/pcaps/radclient.pcap"}, outHas: []string{`"norsp"`, `"noreq"`}},
 		{name: "parse-pcap-env-secret", args: []string{"parse", "--secret", "env:NOPE_UNSET_VAR", "testdata/pcaps/radclient.pcap"}, code: 2, errHas: []string{"NOPE_UNSET_VAR"}},
 		{name: "parse-strict", args: []string{"parse", "--tz", "UTC", "--strict", "testdata/iaslogs/bad.log"}, code: 2, errHas: []string{"bad.log:4:"}},
 		{name: "parse-missing", args: []string{"parse", "--tz", "UTC", "testdata/iaslogs/nope.log"}, code: 0, errHas: []string{"nope.log", "no such file"}},

@@ -38,7 +38,7 @@ func (f *inputFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.showSecrets, "show-secrets", false, "print passwords and other secrets instead of <redacted>")
 	fs.StringArrayVar(&f.secrets, "secret", nil, "RADIUS shared `SECRET` for all captured traffic, or env:VAR to read it from the environment (repeatable; a literal secret on the command line is visible to other users: prefer env:VAR or --secrets-file)")
 	fs.StringArrayVar(&f.secretsFile, "secrets-file", nil, "`FILE` of lines 'CIDR-or-IP secret' (# comments; secret may be env:VAR)")
-	fs.DurationVar(&f.window, "window", 0, "in captures, how long a request waits for its response before it is marked unanswered (norsp) (default 30s)")
+	fs.DurationVar(&f.window, "match-window", 0, "in captures, how long a request waits for its response before it is marked unanswered (norsp) (default 30s)")
 	fs.UintSliceVar(&f.ports, "ports", nil, "extra UDP `PORTS` to read as RADIUS in captures (1812, 1813, 1645, 1646, 3799 always are)")
 }
 
@@ -89,7 +89,7 @@ func (f *inputFlags) options(io *IO) (parse.Options, error) {
 		o.Secrets = st
 	}
 	if f.window < 0 {
-		return o, usageErrorf("--window: must not be negative")
+		return o, usageErrorf("--match-window: must not be negative")
 	}
 	o.Window = f.window
 	for _, p := range f.ports {
