@@ -330,7 +330,9 @@ func fromRecord(f *model.Flow, m *model.Message, o PlanOptions) (Request, string
 		return req, ""
 	}
 	switch method := strings.ToUpper(authMethod(f, m)); {
-	case method == "" || strings.Contains(method, "PAP") && !strings.Contains(method, "CHAP"):
+	case method == "" || method == "EXTENSION" || strings.Contains(method, "PAP") && !strings.Contains(method, "CHAP"):
+		// Extension: the MFA extension answered; the method NPS used
+		// before it is not logged, and the NASes it serves send PAP.
 	case method == "UNAUTHENTICATED" || method == "NONE":
 		return req, ""
 	default:
@@ -349,13 +351,10 @@ func fromRecord(f *model.Flow, m *model.Message, o PlanOptions) (Request, string
 
 // authMethod is the flow's method as logged (PAP, MS-CHAPv2, EAP ...).
 func authMethod(f *model.Flow, m *model.Message) string {
-	if f.Method != "" {
-		return f.Method
-	}
-	if a, ok := m.AttrByName("Authentication-Type"); ok {
+	if a, ok := m.AttrByName("Authentication-Type"); ok && a.Value != "" {
 		return a.Value
 	}
-	return ""
+	return f.Method
 }
 
 func u32(v uint32) []byte {

@@ -32,7 +32,7 @@ func TestReplayCLI(t *testing.T) {
 		{name: "replay-bad-target", args: []string{"replay", "--target", "tcp://x", fx + "capture.pcapng"}, code: 2, errHas: []string{"udp://host:port"}},
 		{name: "replay-no-scenario", args: []string{"replay", fx + "capture.pcapng"}, code: 2, errHas: []string{"--scenario FILE is required"}},
 		{name: "fixture-check-all", args: []string{"fixture", "check", "testdata/fixtures/accounting", "testdata/fixtures/missing-message-authenticator",
-			"testdata/fixtures/no-connection-policy", "testdata/fixtures/no-network-policy", "testdata/fixtures/not-enrolled", "testdata/fixtures/number-matching-totp",
+			"testdata/fixtures/no-connection-policy", "testdata/fixtures/no-network-policy", "testdata/fixtures/not-enrolled", "testdata/fixtures/not-enrolled-from-log", "testdata/fixtures/number-matching-totp",
 			"testdata/fixtures/otp-mschapv2", "testdata/fixtures/otp-success", "testdata/fixtures/rdg-timeout", "testdata/fixtures/upn-mismatch",
 			"testdata/fixtures/wrong-password", "testdata/fixtures/wrong-secret", "testdata/fixtures/mkfixtures"},
 			outHas: []string{"ok    testdata/fixtures/rdg-timeout [fixed]"}, errHas: []string{"mkfixtures: not a fixture"}},
