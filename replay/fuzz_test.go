@@ -2,9 +2,14 @@ package replay
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/parse"
 	"github.com/radscope/radscope/secret"
 )
 
@@ -81,4 +86,35 @@ func TestEncode(t *testing.T) {
 	if _, err := Encode(&long, 1, nil, sec, nil); err == nil {
 		t.Error("a 254-byte attribute encoded")
 	}
+}
+
+// FuzzPlanCapture: any capture file builds flows, plans and packets
+// without panic, and every packet planned fits its length field.
+func FuzzPlanCapture(f *testing.F) {
+	for _, p := range []string{"../testdata/pcaps/radclient.pcap", "../testdata/fixtures/otp-success/capture.pcapng"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	st := &secret.Store{}
+	st.AddArg("testing123")
+	st.AddArg("vpn-secret")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(dir, "in.pcap")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		flows, _ := Flows(context.Background(), []string{p}, parse.Options{Location: time.UTC, Secrets: st, Workers: 1}, nil, nil)
+		for _, pl := range Plans(flows, PlanOptions{Secrets: st}) {
+			for i := range pl.Requests {
+				pkt, err := Encode(&pl.Requests[i], 1, nil, []byte("s"), []byte("state"))
+				if err == nil && int(pkt[2])<<8|int(pkt[3]) != len(pkt) {
+					t.Fatalf("length field %d, packet %d", int(pkt[2])<<8|int(pkt[3]), len(pkt))
+				}
+			}
+		}
+	})
 }

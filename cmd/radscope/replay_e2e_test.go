@@ -90,3 +90,22 @@ func TestFixtureCheckFailsOnDifference(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestReplayLogDir: the embedded target writes NPS logs stamped with the
+// captured time (the phone call answered at 09:05:12).
+func TestReplayLogDir(t *testing.T) {
+	dir := t.TempDir()
+	fx := "testdata/fixtures/rdg-timeout/"
+	_, errOut, code := runCLI(t, cliCase{args: []string{"replay", "-q", "--tz", "UTC", "--log-dir", dir, "--scenario", fx + "scenario.yaml",
+		"--secrets-file", fx + "secrets.txt", fx + "capture.pcapng"}})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "IN261102.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "11/02/2026,09:05:12") {
+		t.Errorf("log lacks the Access-Accept at 09:05:12:\n%s", b)
+	}
+}

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/radscope/radscope/filter"
 	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/nps"
 	"github.com/radscope/radscope/replay"
 	"github.com/radscope/radscope/report"
 	"github.com/radscope/radscope/scenario"
@@ -32,6 +34,7 @@ type replayFlags struct {
 	format       string
 	junit        string
 	check        bool
+	logDir       string
 }
 
 func (f *replayFlags) add(fs *pflag.FlagSet) {
@@ -52,6 +55,7 @@ func (f *replayFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.format, "format", "text", "report `FORMAT`: text or json")
 	fs.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fs.BoolVar(&f.check, "check", false, "exit 1 on any regression or divergence")
+	fs.StringVar(&f.logDir, "log-dir", "", "the embedded target writes its NPS logs (the scenario's logging.formats) to `DIR`, with the captured timestamps")
 }
 
 func init() {
@@ -178,6 +182,20 @@ func runReplay(ctx context.Context, io *IO, opts any, args []string) error {
 	s, err := f.session(io, sc)
 	if err != nil {
 		return err
+	}
+	if f.logDir != "" {
+		if sc == nil || f.target != "embedded" {
+			return usageErrorf("--log-dir: only the embedded target writes logs")
+		}
+		if err := sc.Set("logging.folder", f.logDir); err != nil {
+			return &UsageError{err}
+		}
+		fl, err := nps.OpenLogs(sc, slog.New(slog.NewTextHandler(io.Err, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			return err
+		}
+		defer fl.Close()
+		s.Logger = fl
 	}
 	rs, target, err := s.Replay(ctx, paths)
 	if err != nil {
