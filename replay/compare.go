@@ -54,7 +54,10 @@ type Observed struct {
 	BadAuthenticator bool          `json:"bad_authenticator,omitempty"`
 	Latency          time.Duration `json:"-"`
 	Error            string        `json:"error,omitempty"`
-	Start, End       time.Time     `json:"-"`
+	// Findings are the explain rules that fire on the replay as the NAS
+	// saw it (nas-timeout-short, duplicate-discarded ...).
+	Findings   []string  `json:"findings,omitempty"`
+	Start, End time.Time `json:"-"`
 }
 
 func (o *Observed) decision(d *nps.Decision) {

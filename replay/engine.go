@@ -11,8 +11,10 @@ import (
 	"sort"
 	"time"
 
+	"github.com/radscope/radscope/explain"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/scenario"
+	"github.com/radscope/radscope/secret"
 )
 
 // Timing says when flows are started against a real-time target.
@@ -87,8 +89,9 @@ type flowRun struct {
 	gaveUp   time.Time // when the NAS gave up on the round, zero while waiting
 	state    []byte    // State of the last Access-Challenge
 	done     bool
-	deadline time.Time // the pending timer
-	gen      int       // invalidates older timers
+	deadline time.Time  // the pending timer
+	gen      int        // invalidates older timers
+	obs      model.Flow // the replay as a flow, for the explain rules
 }
 
 type timer struct {
@@ -473,6 +476,7 @@ func (e *engine) transmit(ctx context.Context, f *flowRun) {
 	}
 	f.attempts++
 	f.last = now
+	f.record(now, f.pkt, true)
 	if e.o.Trace != nil {
 		e.o.Trace(now, f.from, f.pkt, true)
 	}
@@ -525,6 +529,7 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 		return
 	}
 	now := e.now()
+	f.record(now, r.Packet, false)
 	o := &f.res.Observed
 	o.Latency = now.Sub(f.sent)
 	if !a.ok {
@@ -591,6 +596,7 @@ func (e *engine) finish(f *flowRun, outcome, errText string) {
 	o.Outcome = outcome
 	o.Error = errText
 	o.End = e.now()
+	o.Findings = f.findings(outcome)
 	e.o.Target.EndConn(f.idx)
 	delete(e.flows, f.idx)
 	e.active--
@@ -611,4 +617,63 @@ func NASForScenario(sc *scenario.Scenario) func(netip.Addr) NAS {
 		}
 		return NAS{}
 	}
+}
+
+// record adds a sent request or a received answer to the observed flow.
+func (f *flowRun) record(at time.Time, pkt []byte, request bool) {
+	if len(pkt) < 20 {
+		return
+	}
+	o := &f.obs
+	m := model.Message{Time: at, Kind: model.KindPacket, Code: model.Code(pkt[0]), Ident: int(pkt[1]),
+		Client: f.from, User: f.plan.Flow.User, NASID: f.plan.NAS, Reason: model.NoReason}
+	m.Check = &model.SecretCheck{MessageAuthenticator: model.Absent}
+	if secret.HasMessageAuthenticator(pkt) {
+		m.Check.MessageAuthenticator = model.Verified
+	}
+	o.Messages = append(o.Messages, m)
+	i := len(o.Messages) - 1
+	n := len(o.Rounds)
+	switch {
+	case request && f.attempts <= 1:
+		o.Rounds = append(o.Rounds, model.Round{Request: i, Response: -1})
+	case request && n > 0:
+		o.Rounds[n-1].Retransmits = append(o.Rounds[n-1].Retransmits, i)
+	case !request && n > 0 && o.Rounds[n-1].Response < 0:
+		r := &o.Rounds[n-1]
+		r.Response, r.Code = i, m.Code
+		r.Latency = at.Sub(o.Messages[r.Request].Time)
+	}
+}
+
+// findings runs the explain rules over the replay as the NAS saw it.
+func (f *flowRun) findings(outcome string) []string {
+	src := f.plan.Flow
+	o := &f.obs
+	if len(o.Messages) == 0 {
+		return nil
+	}
+	o.ID, o.Kind, o.User, o.NAS = src.ID, src.Kind, src.User, f.plan.NAS
+	o.CallingStation, o.CalledStation, o.Method = src.CallingStation, src.CalledStation, src.Method
+	o.Start, o.End = o.Messages[0].Time, o.Messages[len(o.Messages)-1].Time
+	o.Sources = []model.Kind{model.KindPacket}
+	obs := &f.res.Observed
+	o.Reason = obs.Reason
+	if obs.MFA != "" || obs.MFAMethod != "" {
+		o.MFA = &model.MFA{Result: obs.MFA, Method: obs.MFAMethod, Error: obs.MFAError}
+	}
+	if late := obs.LateAnswer; late != "" {
+		outcome = late
+	}
+	if oc, ok := model.ParseOutcome(outcome); ok {
+		o.Outcome = oc
+	}
+	if n := len(o.Rounds); n > 0 && o.Rounds[n-1].Response >= 0 {
+		o.Latency = o.Rounds[n-1].Latency
+	}
+	var ids []string
+	for _, fd := range explain.Evaluate(o) {
+		ids = append(ids, fd.Rule)
+	}
+	return ids
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,14 @@ func TestReplayIncident(t *testing.T) {
 		}
 		if r.Status != w {
 			t.Errorf("flow %d %s: %s, want %s (diffs %v, why %q)", r.ID, r.User, r.Status, w, r.Diffs, r.Why)
+		}
+		if r.User == `CONTOSO\carol` {
+			got := strings.Join(r.Observed.Findings, " ")
+			for _, id := range []string{"nas-timeout-short", "duplicate-discarded", "blast-radius-request"} {
+				if !strings.Contains(got, id) {
+					t.Errorf("carol's replay: findings %q lack %s", got, id)
+				}
+			}
 		}
 	}
 	golden.Check(t, filepath.Join("testdata", "incident.golden"), buf.Bytes())

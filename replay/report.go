@@ -81,6 +81,9 @@ func WriteText(w io.Writer, target string, rs []*Result, loc *time.Location) err
 			if o := r.Observed; o.Drop != "" {
 				fmt.Fprintf(w, "    target dropped the request: %s\n", o.Drop)
 			}
+			if fs := r.Observed.Findings; len(fs) > 0 {
+				fmt.Fprintf(w, "    findings on the replay: %s\n", strings.Join(fs, ", "))
+			}
 		case NotReplayable:
 			if n == 0 {
 				fmt.Fprintln(w, "\nDifferences:")
