@@ -673,6 +673,11 @@ func (f *flowRun) findings(outcome string) []string {
 	}
 	var ids []string
 	for _, fd := range explain.Evaluate(o) {
+		if fd.Rule == "nas-timeout-short" && obs.Retransmits == 0 && !obs.GaveUp {
+			// The rule assumes an RD Gateway keeps its 3 s default; here the
+			// emulated NAS's timeout is known, and it waited.
+			continue
+		}
 		ids = append(ids, fd.Rule)
 	}
 	return ids
