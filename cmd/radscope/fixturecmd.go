@@ -20,6 +20,7 @@ type fixtureFlags struct {
 	update       bool
 	target       string
 	quiet        bool
+	redact       bool
 }
 
 func init() {
@@ -47,6 +48,7 @@ difference from expect.json; --update rewrites expect.json instead.`,
 			fs.StringVar(&f.tz, "tz", "UTC", "record: time `ZONE` the NPS logs of the input are read in")
 			fs.StringVar(&f.passwordFrom, "password-from", "", "record: scenario, for inputs without passwords (logs, events)")
 			fs.StringArrayVar(&f.variants, "variant", nil, "record: a variant `NAME:key=value` replayed besides the scenario as it is (repeat for more keys or variants)")
+			fs.BoolVar(&f.redact, "redact-secrets", false, "record: write secrets.txt with env:RADSCOPE_SECRET_<n> references instead of the secrets (set them in CI)")
 			fs.BoolVar(&f.update, "update", false, "check: rewrite expect.json from the replay")
 			fs.StringVar(&f.target, "target", "embedded", "`TARGET`: embedded or udp://HOST:PORT")
 			fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only differences")
@@ -88,7 +90,7 @@ func fixtureRecord(ctx context.Context, io *IO, f *fixtureFlags, o fixture.Optio
 		return usageErrorf("--password-from %q: the only source is scenario", f.passwordFrom)
 	}
 	ro := fixture.RecordOptions{Scenario: f.scenario, Inputs: args[:len(args)-1], SecretsFile: f.secretsFile, TZ: f.tz,
-		PasswordFrom: f.passwordFrom, Options: o}
+		PasswordFrom: f.passwordFrom, RedactSecrets: f.redact, Options: o}
 	for _, v := range f.variants {
 		name, kv, ok := strings.Cut(v, ":")
 		if !ok || name == "" || !strings.Contains(kv, "=") {
