@@ -328,6 +328,7 @@ func (e *engine) wait(ctx context.Context, wake time.Time) error {
 		return nil
 	}
 	clk := e.virt.Clock()
+	busySince := time.Now()
 	for {
 		select {
 		case r := <-e.replies:
@@ -337,7 +338,10 @@ func (e *engine) wait(ctx context.Context, wake time.Time) error {
 			return ctx.Err()
 		default:
 		}
-		if e.quiet() {
+		// A request that neither answers nor waits on the clock for a
+		// real second (stuck on something else) must not stop time.
+		if e.quiet() || time.Since(busySince) > stuckAfter {
+			busySince = time.Now()
 			t, ok := clk.Next()
 			if !ok || !wake.IsZero() && wake.Before(t) {
 				t, ok = wake, !wake.IsZero()
@@ -359,16 +363,21 @@ func (e *engine) wait(ctx context.Context, wake time.Time) error {
 			}
 			continue
 		}
+		t := e.timer(100 * time.Microsecond)
 		select {
 		case r := <-e.replies:
 			e.answer(ctx, r)
 			return nil
-		case <-time.After(100 * time.Microsecond):
+		case <-t.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
+
+// stuckAfter is how long the virtual clock waits for a request that is
+// being processed (not held on the clock) before it moves anyway.
+const stuckAfter = time.Second
 
 // quiet reports, on the virtual clock, that every request in flight is
 // held on the clock and stays so for a moment (a request that was just
