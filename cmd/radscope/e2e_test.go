@@ -104,26 +104,39 @@ func TestCLI(t *testing.T) {
 		{name: "unknown-command", args: []string{"frobnicate"}, code: 2, errHas: []string{`unknown command "frobnicate"`}},
 		{name: "bad-flag", args: []string{"parse", "--nope"}, code: 2, errHas: []string{"unknown flag"}},
 	}
+	runCases(t, cases)
+}
+
+// runCases runs each case's command and checks its exit code, the strings
+// its stdout and stderr must hold, and its golden stdout.
+func runCases(t *testing.T, cases []cliCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out, errOut, code := runCLI(t, c)
-			if code != c.code {
-				t.Errorf("exit code %d, want %d\nstderr:\n%s", code, c.code, errOut)
-			}
-			for _, s := range c.errHas {
-				if !strings.Contains(errOut, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, errOut)
-				}
-			}
-			for _, s := range c.outHas {
-				if !strings.Contains(out, s) {
-					t.Errorf("stdout lacks %q:\n%.2000s", s, out)
-				}
-			}
-			if c.stdout != "" {
-				goldenFile(t, filepath.Join("testdata", c.stdout+".golden"), out)
-			}
+			checkCase(t, c, out, errOut, code)
 		})
+	}
+}
+
+// checkCase checks what one run of a case printed and returned.
+func checkCase(t *testing.T, c cliCase, out, errOut string, code int) {
+	t.Helper()
+	if code != c.code {
+		t.Errorf("exit code %d, want %d\nstderr:\n%s", code, c.code, errOut)
+	}
+	for _, s := range c.errHas {
+		if !strings.Contains(errOut, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, errOut)
+		}
+	}
+	for _, s := range c.outHas {
+		if !strings.Contains(out, s) {
+			t.Errorf("stdout lacks %q:\n%.3000s", s, out)
+		}
+	}
+	if c.stdout != "" {
+		goldenFile(t, filepath.Join("testdata", c.stdout+".golden"), out)
 	}
 }
 

@@ -51,27 +51,7 @@ func TestFlowsCLI(t *testing.T) {
 		{name: "report-mfa-day", args: []string{"report", "-q", "--tz", "UTC", "testdata/iaslogs/mfa-day/IN240305.log", "testdata/events/NPS01_Security.evtx",
 			"testdata/events/NPS01_AuthZOptCh.evtx"}, code: 1, outHas: []string{"rdg-cannot-challenge", "no-policy-match", "Latency per NAS"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, errOut, code := runCLI(t, c)
-			if code != c.code {
-				t.Errorf("exit code %d, want %d\nstderr:\n%s", code, c.code, errOut)
-			}
-			for _, s := range c.errHas {
-				if !strings.Contains(errOut, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, errOut)
-				}
-			}
-			for _, s := range c.outHas {
-				if !strings.Contains(out, s) {
-					t.Errorf("stdout lacks %q:\n%.3000s", s, out)
-				}
-			}
-			if c.stdout != "" {
-				goldenFile(t, filepath.Join("testdata", c.stdout+".golden"), out)
-			}
-		})
-	}
+	runCases(t, cases)
 }
 
 // flowRow is what the incident test reads of a flow's NDJSON row.
