@@ -102,6 +102,7 @@ type ClickHouse struct {
 	ids     []uint64
 
 	chunks  chan chunk
+	free    chan []byte // chunk buffers the compressor is done with
 	batches chan *batch
 	wg      sync.WaitGroup
 	cwg     sync.WaitGroup
@@ -146,6 +147,7 @@ func NewClickHouse(ctx context.Context, c *ch.Client, o Options) (*ClickHouse, e
 		names:   [2]string{o.Tables.Messages, o.Tables.Flows},
 		linked:  map[int64]uint64{},
 		chunks:  make(chan chunk, 4),
+		free:    make(chan []byte, 8),
 		batches: make(chan *batch),
 	}
 	e.ctx, e.cancel = context.WithCancel(ctx)
@@ -234,7 +236,12 @@ func (e *ClickHouse) handOff(t int, last bool) error {
 		}
 		return fmt.Errorf("export: %w", e.ctx.Err())
 	}
-	e.cur[t] = make([]byte, 0, chunkSize+chunkSize/4)
+	select {
+	case b := <-e.free:
+		e.cur[t] = b[:0]
+	default:
+		e.cur[t] = make([]byte, 0, chunkSize+chunkSize/4)
+	}
 	e.curRows[t] = 0
 	if last {
 		e.batched[t] = 0
@@ -265,6 +272,10 @@ func (e *ClickHouse) compress() {
 		}
 		if len(c.data) > 0 {
 			zw[t].Write(c.data) // a bytes.Buffer does not fail
+		}
+		select {
+		case e.free <- c.data:
+		default:
 		}
 		cur[t].rows += c.rows
 		cur[t].raw += int64(len(c.data))

@@ -223,7 +223,12 @@ func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, sho
 		r.str("packet_type", "")
 	}
 	r.int("ident", int64(m.Ident))
-	r.str("authenticator", hex.EncodeToString(m.Auth))
+	if len(m.Auth) > 0 || !r.sparse {
+		r.key("authenticator")
+		r.b = append(r.b, '"')
+		r.b = hex.AppendEncode(r.b, m.Auth)
+		r.b = append(r.b, '"')
+	}
 	r.str("client", addrPort(m.Client, m.Client.String))
 	r.str("server", addrPort(m.Server, m.Server.String))
 	r.str("computer", m.Computer)
@@ -262,17 +267,19 @@ func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, sho
 	r.uint("event_record", ev.RecordID)
 	r.str("event_level", ev.Level)
 	r.str("event_message", ev.Message)
-	keys := make([]string, 0, len(ev.Data))
-	for k := range ev.Data {
-		keys = append(keys, k)
+	if len(ev.Data) > 0 || !r.sparse {
+		keys := make([]string, 0, len(ev.Data))
+		for k := range ev.Data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		vals := make([]string, len(keys))
+		for i, k := range keys {
+			vals[i] = ev.Data[k]
+		}
+		r.strs("event_data.key", keys)
+		r.strs("event_data.value", vals)
 	}
-	slices.Sort(keys)
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i] = ev.Data[k]
-	}
-	r.strs("event_data.key", keys)
-	r.strs("event_data.value", vals)
 	appendMFA(&r, m.MFA)
 	r.int("peer", m.Peer)
 	r.int("rtt_ns", int64(m.RTT))
@@ -283,23 +290,47 @@ func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, sho
 	r.int("src_offset", m.Src.Offset)
 	r.int("src_frame", m.Src.Frame)
 	r.int("src_record", m.Src.Record)
-	n := len(m.Attrs)
-	vendors, types, sens := make([]int64, n), make([]int64, n), make([]int64, n)
-	names, values, raws := make([]string, n), make([]string, n), make([]string, n)
-	for i := range m.Attrs {
-		a := &m.Attrs[i]
-		vendors[i], types[i], names[i] = int64(a.Vendor), int64(a.Type), a.Name
-		values[i], raws[i] = attrValue(a, showSecrets)
-		if a.Sensitive {
-			sens[i] = 1
+	if len(m.Attrs) > 0 || !r.sparse {
+		// The nested columns, written straight from the attributes: no
+		// slice per message (the heap of an export is mostly open flows,
+		// and every allocation here costs a collection that scans them).
+		attrs := m.Attrs
+		array := func(k string, each func(a *model.Attr)) {
+			r.key(k)
+			r.b = append(r.b, '[')
+			for i := range attrs {
+				if i > 0 {
+					r.b = append(r.b, ',')
+				}
+				each(&attrs[i])
+			}
+			r.b = append(r.b, ']')
 		}
+		array("attrs.vendor", func(a *model.Attr) { r.b = strconv.AppendUint(r.b, uint64(a.Vendor), 10) })
+		array("attrs.type", func(a *model.Attr) { r.b = strconv.AppendInt(r.b, int64(a.Type), 10) })
+		array("attrs.name", func(a *model.Attr) { r.b = r.quote(r.b, a.Name) })
+		array("attrs.value", func(a *model.Attr) {
+			if a.Sensitive && !showSecrets {
+				r.b = append(r.b, `"<redacted>"`...)
+				return
+			}
+			r.b = r.quote(r.b, a.Value)
+		})
+		array("attrs.raw", func(a *model.Attr) {
+			r.b = append(r.b, '"')
+			if !a.Sensitive || showSecrets {
+				r.b = hex.AppendEncode(r.b, a.Raw)
+			}
+			r.b = append(r.b, '"')
+		})
+		array("attrs.sensitive", func(a *model.Attr) {
+			if a.Sensitive {
+				r.b = append(r.b, '1')
+			} else {
+				r.b = append(r.b, '0')
+			}
+		})
 	}
-	r.ints("attrs.vendor", vendors)
-	r.ints("attrs.type", types)
-	r.strs("attrs.name", names)
-	r.strs("attrs.value", values)
-	r.strs("attrs.raw", raws)
-	r.ints("attrs.sensitive", sens)
 	r.end()
 	return r.b
 }
