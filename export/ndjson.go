@@ -45,6 +45,7 @@ func NewNDJSON(w io.Writer, showSecrets bool) *NDJSON {
 	return &NDJSON{w: bufio.NewWriterSize(w, 256<<10), showSecrets: showSecrets, start: time.Now()}
 }
 
+// Add writes the records of f's messages, then of f.
 func (n *NDJSON) Add(f *model.Flow) error {
 	if n.err != nil {
 		return n.err
