@@ -6,7 +6,6 @@ import (
 	"io"
 	"iter"
 	"strings"
-	"unsafe"
 
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse/textio"
@@ -27,7 +26,6 @@ type LineParser interface {
 // Reader runs a LineParser over the lines of an input, with the stream
 // contract of package parse.
 type Reader struct {
-	arena  []byte // line text handed out as strings; never rewritten
 	lr     *textio.Reader
 	p      LineParser
 	format model.Format
@@ -77,23 +75,10 @@ func (r *Reader) Read() (model.Message, error) {
 	}
 }
 
-// arenaSize is the size of one block of line text. Every message's strings
-// point into the block its line was copied to, so one allocation serves
-// hundreds of records instead of one each.
-const arenaSize = 256 << 10
-
-// intern copies a line into the arena and returns it as a string.
-func (r *Reader) intern(b []byte) string {
-	if len(b) > arenaSize/4 {
-		return string(b)
-	}
-	if cap(r.arena)-len(r.arena) < len(b) {
-		r.arena = make([]byte, 0, arenaSize)
-	}
-	start := len(r.arena)
-	r.arena = append(r.arena, b...)
-	return unsafe.String(unsafe.SliceData(r.arena[start:]), len(b))
-}
+// intern copies a line out of the reader's buffer. Each record gets its own
+// copy, so a message kept long (an open accounting session) holds only its
+// own line.
+func (r *Reader) intern(b []byte) string { return string(b) }
 
 func blank(b []byte) bool {
 	for _, c := range b {

@@ -23,44 +23,35 @@ type Builder struct {
 	Err  error
 	errF string
 
-	slab  []model.Attr
-	start int
+	scratch []model.Attr
 }
-
-// slabSize is how many attributes one allocation holds. Records take their
-// attributes from a shared slab rather than a slice each, which removes one
-// allocation per record from the hot path; a slab is never written again
-// once handed out, so messages stay valid after the next record.
-const slabSize = 4096
 
 // Reset starts a new record; attrCap is a hint of how many attributes the
 // record will have.
+//
+// Attributes are collected in a scratch slice that is reused, and Done
+// copies them into one exactly sized slice per record. (Handing out parts of
+// larger shared blocks saves that allocation, but one long-lived message —
+// an accounting session kept open for hours by the flow builder — then pins
+// the whole block, and memory grows with the input.)
 func (b *Builder) Reset(src model.Source, attrCap int) {
 	b.Msg = model.Message{Kind: model.KindRecord, Ident: model.NoIdent, Reason: model.NoReason, Src: src}
-	if cap(b.slab)-len(b.slab) < attrCap {
-		b.slab = make([]model.Attr, 0, max(slabSize, attrCap))
+	if cap(b.scratch) < attrCap {
+		b.scratch = make([]model.Attr, 0, attrCap)
 	}
-	b.start = len(b.slab)
+	b.scratch = b.scratch[:0]
 	b.Err = nil
 	b.errF = ""
 }
 
-// Done returns the finished message, its attributes cut from the slab.
+// Done returns the finished message with its own copy of the attributes.
 func (b *Builder) Done() model.Message {
-	b.Msg.Attrs = b.slab[b.start:len(b.slab):len(b.slab)]
+	b.Msg.Attrs = append([]model.Attr(nil), b.scratch...)
+	clear(b.scratch) // drop references to this record's strings
 	return b.Msg
 }
 
-func (b *Builder) appendAttr(a model.Attr) {
-	if len(b.slab) == cap(b.slab) {
-		// move the record's attributes so far to a new slab
-		n := len(b.slab) - b.start
-		ns := make([]model.Attr, 0, max(slabSize, 2*n))
-		ns = append(ns, b.slab[b.start:]...)
-		b.slab, b.start = ns, 0
-	}
-	b.slab = append(b.slab, a)
-}
+func (b *Builder) appendAttr(a model.Attr) { b.scratch = append(b.scratch, a) }
 
 // FieldErr returns the field label and error of the first bad field.
 func (b *Builder) FieldErr() (string, error) { return b.errF, b.Err }
