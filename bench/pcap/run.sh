@@ -10,7 +10,7 @@
 set -eu
 F=${1:?usage: run.sh CAPTURE}
 export RADSCOPE_BENCH_SECRET=${RADSCOPE_BENCH_SECRET:-bench-secret}
-T=$(mktemp -d /tmp/radscope-bench.XXXXXX)
+T=$(mktemp -d --tmpdir radscope-bench.tmpdirXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
 
 go build -o "$T/radscope" ./cmd/radscope
