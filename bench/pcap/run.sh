@@ -10,7 +10,7 @@
 set -eu
 F=${1:?usage: run.sh CAPTURE}
 export RADSCOPE_BENCH_SECRET=${RADSCOPE_BENCH_SECRET:-bench-secret}
-T=$(mktemp -d --tmpdir radscope-bench.tmpdirXXX)
+T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
 
 go build -o "$T/radscope" ./cmd/radscope

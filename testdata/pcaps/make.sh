@@ -22,7 +22,7 @@ if ! command -v freeradius >/dev/null || ! command -v radclient >/dev/null || ! 
 fi
 PATH=$PATH:/usr/sbin
 
-W=$(mktemp -d --tmpdir radscope-pcaps.tmpdirXXX)
+W=$(mktemp -d)
 PIDS=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
