@@ -283,18 +283,25 @@ func (v *validator) methods(ms []string, p string) {
 	}
 }
 
+// policyName checks that the name of policy i of list is set and unique
+// (case-insensitively) within the list.
+func (v *validator) policyName(names map[string]int, list string, i int, name string) {
+	p := fmt.Sprintf("%s[%d].name", list, i)
+	if name == "" {
+		v.errorf(p, "must not be empty")
+	} else if j, dup := names[strings.ToLower(name)]; dup {
+		v.errorf(p, "duplicate policy name %q (also %s[%d])", name, list, j)
+	} else {
+		names[strings.ToLower(name)] = i
+	}
+}
+
 func (v *validator) policies() {
 	names := map[string]int{}
 	for i := range v.s.ConnectionRequestPolicies {
 		c := &v.s.ConnectionRequestPolicies[i]
 		p := fmt.Sprintf("connection_request_policies[%d]", i)
-		if c.Name == "" {
-			v.errorf(p+".name", "must not be empty")
-		} else if j, dup := names[strings.ToLower(c.Name)]; dup {
-			v.errorf(p+".name", "duplicate policy name %q (also connection_request_policies[%d])", c.Name, j)
-		} else {
-			names[strings.ToLower(c.Name)] = i
-		}
+		v.policyName(names, "connection_request_policies", i, c.Name)
 		if c.Action != ActionAuthenticate && c.Action != ActionAccept {
 			v.errorf(p+".action", "must be authenticate or accept, got %q", c.Action)
 		}
@@ -305,13 +312,7 @@ func (v *validator) policies() {
 	for i := range v.s.NetworkPolicies {
 		n := &v.s.NetworkPolicies[i]
 		p := fmt.Sprintf("network_policies[%d]", i)
-		if n.Name == "" {
-			v.errorf(p+".name", "must not be empty")
-		} else if j, dup := names[strings.ToLower(n.Name)]; dup {
-			v.errorf(p+".name", "duplicate policy name %q (also network_policies[%d])", n.Name, j)
-		} else {
-			names[strings.ToLower(n.Name)] = i
-		}
+		v.policyName(names, "network_policies", i, n.Name)
 		if n.Access != AccessGrant && n.Access != AccessDeny {
 			v.errorf(p+".access", "must be grant or deny, got %q", n.Access)
 		}
