@@ -3,14 +3,14 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/radscope/radscope/internal/xhtml"
 
 	"github.com/radscope/radscope/explain"
 	"github.com/radscope/radscope/filter"
@@ -251,37 +251,9 @@ func TestHTML(t *testing.T) {
 // id.
 func checkXHTML(t *testing.T, page string) map[string]string {
 	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(page))
-	d.Strict = true
-	ids := map[string]string{}
-	var stack []string
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("not well-formed: %v", err)
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			id := ""
-			for _, a := range x.Attr {
-				if a.Name.Local == "id" {
-					id = a.Value
-				}
-			}
-			stack = append(stack, id)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if n := len(stack); n > 0 && stack[n-1] != "" {
-				ids[stack[n-1]] += string(x)
-			}
-		}
-	}
-	if len(stack) != 0 {
-		t.Fatalf("%d elements left open", len(stack))
+	ids, err := xhtml.IDText(page)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ids
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"encoding/xml"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/radscope/radscope/internal/xhtml"
 )
 
 // incident is the end-to-end fixture: capture, NPS log and events of one
@@ -195,34 +195,9 @@ func TestReportHTML(t *testing.T) {
 	if os.Getenv("RADSCOPE_KEEP_HTML") != "" {
 		os.WriteFile(os.Getenv("RADSCOPE_KEEP_HTML"), page, 0o644)
 	}
-	d := xml.NewDecoder(strings.NewReader(string(page)))
-	d.Strict = true
-	ids := map[string]string{}
-	var stack []string
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("HTML is not well-formed: %v", err)
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			id := ""
-			for _, a := range x.Attr {
-				if a.Name.Local == "id" {
-					id = a.Value
-				}
-			}
-			stack = append(stack, id)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if n := len(stack); n > 0 && stack[n-1] != "" {
-				ids[stack[n-1]] += string(x)
-			}
-		}
+	ids, err := xhtml.IDText(string(page))
+	if err != nil {
+		t.Fatalf("HTML: %v", err)
 	}
 	for id, n := range map[string]int{"attempts": s.Attempts, "failures": s.Failures, "flows": s.Flows, "messages": s.Messages, "errors": s.Severities["error"]} {
 		if got := ids[id]; got != itoa(n) {
