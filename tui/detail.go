@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/report"
@@ -27,6 +28,9 @@ type Detail struct {
 	lines         []dline
 	cursor, top   int
 	width, height int
+
+	query string // the search (/ in the detail), "" for none
+	hits  []int  // lines holding the query, in order
 }
 
 // dline is one line of the detail: its text, the message it belongs to (-1
@@ -51,6 +55,9 @@ func (d *Detail) SetFlow(f *model.Flow, offsets []flow.Offset) {
 	}
 	d.f, d.offsets = f, offsets
 	d.build()
+	if d.query != "" {
+		d.expandHits()
+	}
 }
 
 // Flow returns the flow shown.
@@ -106,6 +113,10 @@ func (d *Detail) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case k.Matches(msg, ActHex):
 			d.hex = !d.hex
 			d.build()
+		case k.Matches(msg, ActNextResult):
+			return d, d.Next(1)
+		case k.Matches(msg, ActPrevResult):
+			return d, d.Next(-1)
 		}
 	case tea.MouseMsg:
 		switch msg.Button {
@@ -275,7 +286,7 @@ func (d *Detail) build() {
 		}
 	}
 
-	d.section("Messages  (enter/l expand · h collapse · x hex)")
+	d.section("Messages  (enter/l expand · h collapse · x hex · / search, n/N)")
 	for i := range f.Messages {
 		m := &f.Messages[i]
 		glyph := "▸"
@@ -344,6 +355,7 @@ func (d *Detail) build() {
 		}
 		d.add(fmt.Sprintf("  %s clock %+.3fs from the reference (median of %d pairs, %s)", o.Kind, o.Offset.Seconds(), o.Pairs, applied), -1, "")
 	}
+	d.findHits()
 	d.scroll()
 }
 
@@ -451,8 +463,15 @@ func (d *Detail) View() string {
 			continue
 		}
 		t := fit(d.lines[i].text, d.width)
-		if i == d.cursor {
+		switch {
+		case d.query != "" && i == d.cursor:
+			t = d.highlight(fit(stripStyle(d.lines[i].text), d.width), d.c.Styles.Cursor)
+		case i == d.cursor:
 			t = d.c.Styles.Cursor.Render(fit(stripStyle(d.lines[i].text), d.width))
+		case d.query != "":
+			if plain := stripStyle(d.lines[i].text); indexFold(plain, d.query) >= 0 {
+				t = d.highlight(fit(plain, d.width), d.c.Styles.Plain)
+			}
 		}
 		b.WriteString(t)
 	}
@@ -461,10 +480,167 @@ func (d *Detail) View() string {
 
 // ShortHelp lists the detail's main keys.
 func (d *Detail) ShortHelp() []key.Binding {
+	if d.query != "" {
+		return d.c.Keys.list(ActNextResult, ActPrevResult, ActOpen, ActHex, ActCopy)
+	}
 	return d.c.Keys.list(ActOpen, ActHex, ActCopy, ActReplay)
 }
 
 // FullHelp lists every detail key.
 func (d *Detail) FullHelp() [][]key.Binding {
-	return [][]key.Binding{d.c.Keys.list(ActUp, ActDown, ActTop, ActBottom, ActOpen, ActExpand, ActCollapse, ActHex, ActCopy, ActCopyFlow)}
+	return [][]key.Binding{d.c.Keys.list(ActUp, ActDown, ActTop, ActBottom, ActOpen, ActExpand, ActCollapse, ActHex, ActCopy, ActCopyFlow, ActNextResult, ActPrevResult)}
+}
+
+// Search looks for q (case-insensitive) in the detail's text: headers,
+// timeline, attribute names and values, findings. Messages whose
+// attributes hold it are expanded, and the cursor goes to the first hit at
+// or after it. It returns what the status line says ("" clears the
+// search).
+func (d *Detail) Search(q string) string {
+	d.query = q
+	if q == "" {
+		d.hits = nil
+		return ""
+	}
+	d.expandHits()
+	if len(d.hits) == 0 {
+		return fmt.Sprintf("search: %q not found", q)
+	}
+	for n, h := range d.hits {
+		if h >= d.cursor {
+			d.move(h)
+			return d.hitStatus(n, false)
+		}
+	}
+	d.move(d.hits[0])
+	return d.hitStatus(0, true)
+}
+
+// Query is the search in force.
+func (d *Detail) Query() string { return d.query }
+
+// Hits are the lines holding the search.
+func (d *Detail) Hits() []int { return d.hits }
+
+// Next moves to the next (dir 1) or previous (-1) hit, wrapping around,
+// and returns the status line's message as a command.
+func (d *Detail) Next(dir int) tea.Cmd {
+	if d.query == "" {
+		return statusCmd("no search: / searches the detail", true)
+	}
+	if len(d.hits) == 0 {
+		return statusCmd(fmt.Sprintf("search: %q not found", d.query), true)
+	}
+	n, wrapped := -1, false
+	if dir > 0 {
+		for i, h := range d.hits {
+			if h > d.cursor {
+				n = i
+				break
+			}
+		}
+		if n < 0 {
+			n, wrapped = 0, true
+		}
+	} else {
+		for i := len(d.hits) - 1; i >= 0; i-- {
+			if d.hits[i] < d.cursor {
+				n = i
+				break
+			}
+		}
+		if n < 0 {
+			n, wrapped = len(d.hits)-1, true
+		}
+	}
+	d.move(d.hits[n])
+	return statusCmd(d.hitStatus(n, wrapped), false)
+}
+
+func (d *Detail) hitStatus(n int, wrapped bool) string {
+	s := fmt.Sprintf("%q: hit %d of %d", d.query, n+1, len(d.hits))
+	if wrapped {
+		if n == 0 {
+			s += " · search wrapped to the top"
+		} else {
+			s += " · search wrapped to the bottom"
+		}
+	}
+	return s
+}
+
+// expandHits opens the messages whose attribute lines hold the query, so
+// that every hit is on screen, and finds the hits.
+func (d *Detail) expandHits() {
+	if d.f == nil {
+		return
+	}
+	saved := d.open
+	all := map[int]bool{}
+	for i := range d.f.Messages {
+		all[i] = true
+	}
+	d.open = all
+	d.build()
+	open := map[int]bool{}
+	for k, v := range saved {
+		open[k] = v
+	}
+	for _, h := range d.hits {
+		if l := d.lines[h]; l.msg >= 0 && !l.node {
+			open[l.msg] = true
+		}
+	}
+	d.open = open
+	d.build()
+}
+
+// findHits lists the lines that hold the query.
+func (d *Detail) findHits() {
+	d.hits = d.hits[:0]
+	if d.query == "" {
+		return
+	}
+	for i, l := range d.lines {
+		if indexFold(stripStyle(l.text), d.query) >= 0 {
+			d.hits = append(d.hits, i)
+		}
+	}
+}
+
+// highlight draws s (plain text) in base with every occurrence of the
+// query in the Match style.
+func (d *Detail) highlight(s string, base lipgloss.Style) string {
+	var b strings.Builder
+	for s != "" {
+		i := indexFold(s, d.query)
+		if i < 0 {
+			b.WriteString(base.Render(s))
+			break
+		}
+		if i > 0 {
+			b.WriteString(base.Render(s[:i]))
+		}
+		b.WriteString(d.c.Styles.Match.Render(s[i : i+len(d.query)]))
+		s = s[i+len(d.query):]
+	}
+	return b.String()
+}
+
+// indexFold is strings.Index ignoring ASCII and simple Unicode case, with
+// the byte offset of the match in s.
+func indexFold(s, q string) int {
+	if q == "" {
+		return -1
+	}
+	for i := 0; i+len(q) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(q)], q) {
+			return i
+		}
+	}
+	return -1
+}
+
+func statusCmd(s string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return statusMsg{s, isErr} }
 }

@@ -505,6 +505,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case k.Matches(msg, ActHelp):
 		m.help = true
 		return nil
+	case k.Matches(msg, ActFilter) && m.mode == modeList && m.focus == paneDetail && m.detailOpen:
+		return m.prompt.Open(kindSearch, m.detail.Query())
 	case k.Matches(msg, ActFilter):
 		m.mode = modeList
 		return m.prompt.Open('/', m.lastFilter)
@@ -623,6 +625,9 @@ func (m *Model) back() tea.Cmd {
 		if m.detailOpen {
 			m.focus = paneDetail
 		}
+	case m.detailOpen && m.focus == paneDetail && m.detail.Query() != "":
+		m.detail.Search("")
+		m.setStatus("search cleared", false)
 	case m.detailOpen:
 		m.detailOpen, m.replayOpen = false, false
 		m.focus = paneList
@@ -753,6 +758,11 @@ func (m *Model) startReplay(flows []*model.Flow) tea.Cmd {
 // onPrompt applies a filter or runs a command.
 func (m *Model) onPrompt(p promptDone) tea.Cmd {
 	if !p.ok {
+		return nil
+	}
+	if p.kind == kindSearch {
+		s := m.detail.Search(p.text)
+		m.setStatus(s, strings.HasSuffix(s, "not found"))
 		return nil
 	}
 	if p.kind == '/' {

@@ -27,6 +27,10 @@ type Prompt struct {
 	lastCmp string
 }
 
+// kindSearch is the prompt of / in the detail pane: a text search, not a
+// filter.
+const kindSearch = 'f'
+
 // promptDone is sent when the user accepts (ok) or abandons the prompt.
 type promptDone struct {
 	kind byte
@@ -128,6 +132,9 @@ func (p *Prompt) Completions(text string) []string {
 	i := strings.LastIndexByte(text, ' ') + 1
 	word := text[i:]
 	var cands []string
+	if p.kind == kindSearch {
+		return nil
+	}
 	if p.kind == ':' {
 		if i == 0 {
 			cands = p.cmds
@@ -217,6 +224,9 @@ func (p *Prompt) complete() {
 func (p *Prompt) View() string {
 	st := p.c.Styles
 	line := string(p.kind) + p.in.View()
+	if p.kind == kindSearch {
+		line = "search /" + p.in.View()
+	}
 	if p.kind != '/' {
 		return fit(line, p.width)
 	}

@@ -29,6 +29,8 @@ type Styles struct {
 	Bar       lipgloss.Style
 	Status    lipgloss.Style
 	Border    lipgloss.Style
+	Match     lipgloss.Style // a search hit in the detail
+	Plain     lipgloss.Style
 }
 
 // NewStyles builds the styles of theme ("auto", "dark" or "light") for a
@@ -77,6 +79,8 @@ func newStyles(r *lipgloss.Renderer, noColor bool) *Styles {
 		Bar:       s().Foreground(c("#005f87", "#5fafff")),
 		Status:    s().Reverse(true),
 		Border:    s().Foreground(c("#6c6c6c", "#585858")),
+		Plain:     s(),
+		Match:     s().Bold(true).Underline(true).Foreground(c("#000000", "#000000")).Background(c("#ffd75f", "#ffd75f")),
 	}
 }
 
