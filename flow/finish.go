@@ -106,6 +106,7 @@ func (b *builder) finish(o *open) model.Flow {
 		f.Client = o.client.String()
 	}
 	f.AuthSeen = o.hasAuth
+	f.Part = o.part
 	summarize(&f, o.adj)
 	b.noteZone(o, &f)
 	if b.o.Annotate != nil {

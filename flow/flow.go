@@ -35,6 +35,12 @@ type Options struct {
 	LinkWindow time.Duration
 	// AcctIdle closes an accounting session that saw no Stop [24h].
 	AcctIdle time.Duration
+	// SessionBudget caps the messages the open accounting sessions hold
+	// between them; beyond it the sessions quiet the longest are yielded
+	// in parts (Flow.Part, Flow.Continues) so that memory does not grow
+	// with session length [20000, about 50 MB of NPS log records;
+	// negative keeps every session whole].
+	SessionBudget int
 	// MaxOpen caps the open flows; the least recently active are closed
 	// first when it is exceeded [200000].
 	MaxOpen int
@@ -65,6 +71,9 @@ func (o *Options) defaults() {
 	def(&o.EventSlack, 5*time.Second)
 	def(&o.LinkWindow, 10*time.Minute)
 	def(&o.AcctIdle, 24*time.Hour)
+	if o.SessionBudget == 0 {
+		o.SessionBudget = 20000
+	}
 	if o.MaxOpen <= 0 {
 		o.MaxOpen = 200000
 	}
@@ -79,6 +88,7 @@ type Stats struct {
 	Errors    int64            // errors passed through
 	MaxOpen   int              // the most flows open at once
 	Forced    int64            // flows closed early because MaxOpen was reached
+	Parts     int64            // accounting session parts cut (Options.SessionBudget)
 	Offsets   []Offset         // clock offsets per source kind, relative to Reference
 	ZoneHints []ZoneHint       // kinds that look shifted by whole zone steps (a wrong --tz)
 	Reference model.Kind       // the clock the offsets are relative to
@@ -159,6 +169,8 @@ type open struct {
 	keys    []indexKey // index entries to drop on close
 	kinds   [3]bool
 	hasAuth bool // an accounting flow saw a Start while auth traffic was known
+	part    int  // part number of a session yielded in parts, 0 while whole
+	listed  int  // messages counted in lst.msgs
 }
 
 type indexKind uint8
@@ -222,6 +234,10 @@ type builder struct {
 	acceptsHead int
 	recent      map[sigKey]classLink // user, client and station of an accepted attempt -> flow
 	firstAuth   time.Time
+	// accounting sessions yielded in parts
+	carry     map[acctKey]carry
+	carryQ    []carryDue // in cut order; entries before carryHead are spent
+	carryHead int
 	// open flows by state, each ordered by last activity
 	answered, waiting, sessions *olist
 	nopen                       int
@@ -255,6 +271,7 @@ func newBuilder(o Options) *builder {
 		o: o, st: st,
 		users: map[string][]*open{}, exch: map[string]roundRef{}, frames: map[string]roundRef{},
 		states: map[string]*open{}, class: map[string]roundRef{}, cids: map[string]*open{}, acct: map[acctKey]*open{},
+		carry:   map[acctKey]carry{},
 		accepts: map[string]classLink{}, recent: map[sigKey]classLink{},
 		answered: &olist{}, waiting: &olist{}, sessions: &olist{},
 	}
@@ -315,6 +332,11 @@ func (b *builder) add(m model.Message) {
 	if t.After(b.now) {
 		b.now = t
 	}
+	if b.sessions.msgs > b.o.SessionBudget {
+		// Before this message is placed, so that a session's own next
+		// message does not keep its quiet part open.
+		b.trimSessions()
+	}
 	if m.Kind == model.KindEvent || m.Kind == model.KindUnknown {
 		b.pending = append(b.pending, m)
 		b.pendingAdj = append(b.pendingAdj, t)
@@ -374,6 +396,7 @@ func (b *builder) sweep(final bool) {
 	b.expire(b.answered, b.o.Grace, final)
 	b.expire(b.waiting, b.o.Window, final)
 	b.expire(b.sessions, b.o.AcctIdle, final)
+	b.forgetCarries(final)
 	for b.nopen > b.o.MaxOpen {
 		lst := b.sessions
 		if lst.head == nil {
@@ -491,10 +514,16 @@ func (b *builder) relist(o *open) {
 	want.pushBack(o)
 }
 
-// olist is a doubly linked list of open flows, threaded through them.
-type olist struct{ head, tail *open }
+// olist is a doubly linked list of open flows, threaded through them, with
+// the number of messages they hold.
+type olist struct {
+	head, tail *open
+	msgs       int
+}
 
 func (l *olist) pushBack(o *open) {
+	o.listed = len(o.f.Messages)
+	l.msgs += o.listed
 	o.lst, o.prev, o.next = l, l.tail, nil
 	if l.tail != nil {
 		l.tail.next = o
@@ -505,6 +534,7 @@ func (l *olist) pushBack(o *open) {
 }
 
 func (l *olist) remove(o *open) {
+	l.msgs -= o.listed
 	if o.prev != nil {
 		o.prev.next = o.next
 	} else {

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -595,4 +596,134 @@ func TestMaxOpen(t *testing.T) {
 			t.Errorf("flow %d: %s", f.ID, f.Outcome)
 		}
 	}
+}
+
+// acctRec is an accounting record of session id with the given status
+// (1 Start, 2 Stop, 3 Interim-Update).
+func acctRec(at time.Duration, id string, status int) model.Message {
+	m := rec(at, model.CodeAccountingRequest, `CONTOSO\bob`, "c9", 0)
+	m.AcctSessionID, m.AcctStatus = id, status
+	return m
+}
+
+func TestSessionParts(t *testing.T) {
+	// An accepted sign-in, then a 3-hour session with an Interim-Update
+	// every 10 minutes; another user's traffic keeps stream time moving.
+	session := func(id string, stop bool) []model.Message {
+		in := []model.Message{
+			rec(0, model.CodeAccessRequest, `CONTOSO\bob`, "c9", 0),
+			rec(0, model.CodeAccessAccept, `CONTOSO\bob`, "c9", 0),
+			acctRec(2*sec, id, 1),
+		}
+		for at := 10 * time.Minute; at < 3*time.Hour; at += 10 * time.Minute {
+			in = append(in, acctRec(at, id, 3))
+		}
+		if stop {
+			in = append(in, acctRec(3*time.Hour, id, 2))
+		}
+		return in
+	}
+	tests := []struct {
+		name      string
+		in        []model.Message
+		budget    int
+		acctIdle  time.Duration
+		wantParts []int // Part of each accounting flow, in order
+		wantMsgs  []int // messages of each accounting flow
+	}{
+		{name: "within the default budget the session stays whole", in: session("S1", true), wantParts: []int{0}, wantMsgs: []int{19}},
+		{name: "no budget", in: session("S1", true), budget: -1, wantParts: []int{0}, wantMsgs: []int{19}},
+		{name: "over budget it comes in parts", in: session("S1", true), budget: 3,
+			// A part is cut when it holds more than 3 messages and the
+			// session's next message comes; the Stop ends the last.
+			wantParts: seq(1, 5), wantMsgs: []int{4, 4, 4, 4, 3}},
+		{name: "a Start with a reused ID begins a new session",
+			in:        append(session("S1", false)[:4], acctRec(2*time.Hour, "S1", 1), acctRec(2*time.Hour+time.Minute, "S1", 2)),
+			budget:    1,
+			wantParts: []int{1, 0}, wantMsgs: []int{2, 2}},
+		{name: "a session idle for AcctIdle closes whole",
+			in:     append(session("S1", false)[:4], acctRec(5*time.Hour, "S1", 3)),
+			budget: 1, acctIdle: 2 * time.Hour,
+			wantParts: []int{0, 0}, wantMsgs: []int{2, 1}},
+		{name: "a session idle for AcctIdle after its last part is forgotten",
+			// Other traffic every 5 minutes moves stream time: the part is
+			// cut at 0:11, forgotten at 2:10 (two hours after its last
+			// message), so the late Interim starts afresh.
+			in:     withTraffic(append(session("S1", false)[:4], acctRec(5*time.Hour, "S1", 3)), 5*time.Hour),
+			budget: 1, acctIdle: 2 * time.Hour,
+			wantParts: []int{1, 0}, wantMsgs: []int{2, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var st flow.Stats
+			fs := collect(t, msgs(tt.in...), flow.Options{SessionBudget: tt.budget, AcctIdle: tt.acctIdle, Stats: &st})
+			if count(fs) != len(tt.in) {
+				t.Fatalf("%d messages in flows, want %d", count(fs), len(tt.in))
+			}
+			var auth int64
+			var parts, nmsgs []int
+			var prev *model.Flow
+			for i := range fs {
+				f := &fs[i]
+				switch f.Kind {
+				case model.FlowAuth:
+					if f.User == `CONTOSO\bob` {
+						auth = f.ID
+					}
+					continue
+				case model.FlowAccounting:
+				default:
+					t.Fatalf("flow %d is %s", f.ID, f.Kind)
+				}
+				parts = append(parts, f.Part)
+				nmsgs = append(nmsgs, len(f.Messages))
+				if f.Outcome != model.OutcomeAccounted {
+					t.Errorf("flow %d: %s", f.ID, f.Outcome)
+				}
+				switch {
+				case f.Part > 1:
+					if prev == nil || f.Continues != prev.ID || prev.Part != f.Part-1 {
+						t.Errorf("part %d (flow %d) continues %d, want the previous part", f.Part, f.ID, f.Continues)
+					}
+					if f.Linked != auth || f.AcctSessionID != "S1" {
+						t.Errorf("part %d: linked %d (want %d), session %q", f.Part, f.Linked, auth, f.AcctSessionID)
+					}
+				case f.Continues != 0:
+					t.Errorf("flow %d (part %d) continues %d", f.ID, f.Part, f.Continues)
+				}
+				prev = f
+			}
+			if !slices.Equal(parts, tt.wantParts) || !slices.Equal(nmsgs, tt.wantMsgs) {
+				t.Errorf("parts %v with %v messages, want %v with %v", parts, nmsgs, tt.wantParts, tt.wantMsgs)
+			}
+			if cut := tt.wantParts[0] == 1; cut != (st.Parts > 0) {
+				t.Errorf("Stats.Parts = %d", st.Parts)
+			}
+		})
+	}
+}
+
+// withTraffic adds another user's sign-in every 5 minutes up to end.
+func withTraffic(in []model.Message, end time.Duration) []model.Message {
+	for at := time.Minute; at < end; at += 5 * time.Minute {
+		in = append(in, rec(at, model.CodeAccessRequest, `CONTOSO\carol`, "", 0), rec(at, model.CodeAccessAccept, `CONTOSO\carol`, "", 0))
+	}
+	sortByTime(in)
+	return in
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+func repeat(v, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }

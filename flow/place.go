@@ -319,6 +319,7 @@ func (b *builder) acctRequest(m model.Message, t time.Time) {
 			}
 			b.acct[key] = o
 			o.keys = append(o.keys, indexKey{kind: ixAcct, acct: key})
+			b.continuePart(o, &m, key, t)
 		}
 	} else {
 		b.learn(o, &m)

@@ -155,6 +155,12 @@ type Flow struct {
 	// of the same inputs was seen early enough that the session's own
 	// authentication should have been present.
 	AuthSeen bool
+	// Part numbers the pieces of a long accounting session that the
+	// builder yielded in parts (1, 2, ...) so that it need not hold the
+	// session's messages for hours; 0 for a flow yielded whole.
+	Part int
+	// Continues is the ID of the previous part of the same session, or 0.
+	Continues int64
 
 	Rounds   []Round
 	Messages []Message

@@ -20,7 +20,7 @@ import (
 var Columns = []string{
 	"Time", "ID", "Kind", "User", "NAS", "Client", "Calling-Station", "Called-Station", "Computer", "Method", "Outcome",
 	"Reason-Code", "Reason", "MFA", "MFA-Error", "Latency", "Rounds", "Retransmits", "Sources", "Skew", "Policy",
-	"Proxy-Policy", "Acct-Session-Id", "Linked", "Messages", "Severity", "Finding", "Findings",
+	"Proxy-Policy", "Acct-Session-Id", "Linked", "Part", "Continues", "Messages", "Severity", "Finding", "Findings",
 }
 
 // DefaultColumns are the table and CSV columns when no --fields is given.
@@ -53,6 +53,7 @@ var Schema = filter.Schema{
 	{Name: "session", Type: filter.String, Aliases: []string{"acct-session-id"}, Help: "Acct-Session-Id"},
 	{Name: "event", Type: filter.String, Help: "radsniff words: rtx, norsp, noreq, reused, error"},
 	{Name: "messages", Type: filter.Number, Help: "messages in the flow"},
+	{Name: "part", Type: filter.Number, Help: "part number of a long accounting session yielded in parts (0: whole)"},
 }
 
 // Record adapts a flow to the filter language.
@@ -128,6 +129,8 @@ func (r record) Field(name string) filter.Value {
 		return filter.Strs(events(f)...)
 	case "messages":
 		return filter.Num(float64(len(f.Messages)))
+	case "part":
+		return filter.Num(float64(f.Part))
 	}
 	return filter.Value{}
 }
@@ -242,6 +245,12 @@ func fields(f *model.Flow, loc *time.Location) []field {
 	add("Acct-Session-Id", f.AcctSessionID)
 	if f.Linked != 0 {
 		num("Linked", f.Linked)
+	}
+	if f.Part != 0 {
+		num("Part", int64(f.Part))
+	}
+	if f.Continues != 0 {
+		num("Continues", f.Continues)
 	}
 	num("Messages", int64(len(f.Messages)))
 	if t := f.Top(); t != nil {

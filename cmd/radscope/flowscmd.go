@@ -24,6 +24,7 @@ type flowFlags struct {
 	tolerance time.Duration
 	window    time.Duration
 	maxSkew   time.Duration
+	whole     bool    // keep accounting sessions whole
 	from      string  // clickhouse://HOST:PORT/DB: read flows from an export instead of inputs
 	ch        chFlags // its credentials
 }
@@ -35,6 +36,7 @@ func (f *flowFlags) add(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far apart two sources may put one step after clock correction (default 2s)")
 	fs.DurationVar(&f.maxSkew, "max-skew", 0, "widest clock offset between sources looked for (default 30s)")
 	fs.DurationVar(&f.window, "window", 0, "close an unanswered attempt after this much quiet (default 4m)")
+	fs.BoolVar(&f.whole, "whole-sessions", false, "keep every accounting session whole (by default, when open sessions hold over 20,000 messages the quietest are yielded in numbered parts, to bound memory)")
 	fs.StringVar(&f.from, "from", "", "read the flows from a radscope export in ClickHouse (clickhouse://HOST:8123/DB) instead of PATHs")
 	f.ch.add(fs)
 }
@@ -117,6 +119,15 @@ type flowRun struct {
 }
 
 // prepare checks the flags and the inputs.
+// flowOptions are the flow builder's options the flags set.
+func (f *flowFlags) flowOptions() flow.Options {
+	o := flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window}
+	if f.whole {
+		o.SessionBudget = -1
+	}
+	return o
+}
+
 func (f *flowFlags) prepare(io *IO, args []string) (*flowRun, error) {
 	o, err := f.in.options(io)
 	if err != nil {
@@ -141,7 +152,8 @@ func (r *flowRun) build(ctx context.Context, io *IO, each func(*model.Flow) erro
 	var st flow.Stats
 	stream := openStream(ctx, io, &f.in, o, r.paths)
 	diag := &diagnostics{io: io, f: &f.in}
-	fo := flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window, Annotate: explain.Annotate, Stats: &st}
+	fo := f.flowOptions()
+	fo.Annotate, fo.Stats = explain.Annotate, &st
 	var firstErr error
 	for fl, err := range flow.Build(ctx, stream.All(), fo) {
 		if err != nil {
