@@ -17,6 +17,7 @@ var commands = []command{
 	{"save", "PATH", "save the marked (else filtered) flows; the extension picks the format: " + strings.Join(SaveFormats, " ")},
 	{"filter", "EXPR", "set the filter"},
 	{"sort", "COLUMN [desc]", "sort by a column"},
+	{"columns", "[COLUMN,...]", "the list's columns in screen order (saved in the keys file); alone: which are shown"},
 	{"theme", "auto|dark|light", "switch theme"},
 	{"replay", "", "replay the marked flows, else the flow under the cursor"},
 	{"set", "KEY=VALUE", "add a scenario override for replay"},

@@ -2,12 +2,10 @@ package tui
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"go.yaml.in/yaml/v3"
 )
 
 // Action names one thing a key can do. The names are what a keys config file
@@ -101,7 +99,7 @@ var DefaultBindings = []Binding{
 	{ActJumpMark, "list", []string{"'"}, "go to a bookmark: ' then its letter"},
 	{ActNextResult, "list", []string{"n"}, "next flow with a finding; detail: next hit"},
 	{ActPrevResult, "list", []string{"N"}, "prev. flow with a finding; detail: prev. hit"},
-	{ActCommand, "actions", []string{":"}, "command line (:goto, :save, :sort, :theme, :replay, :set, :filter, :quit)"},
+	{ActCommand, "actions", []string{":"}, "command line (:goto, :save, :sort, :columns, :theme, :replay, :set, :filter, :quit)"},
 	{ActCopy, "actions", []string{"y"}, "copy the value under the cursor (OSC 52)"},
 	{ActCopyFlow, "actions", []string{"Y"}, "copy the flow as JSON (OSC 52)"},
 	{ActSave, "actions", []string{"ctrl+s"}, "save the filtered (or marked) flows: .ndjson, .csv, .pcap"},
@@ -160,42 +158,23 @@ func NewKeyMap(overrides map[Action][]string) (*KeyMap, error) {
 //
 //	filter: [/, f]
 //	quit: Q
+//
+// The same file may hold the list's columns (see Config).
 func LoadKeyMap(path string) (*KeyMap, error) {
-	data, err := os.ReadFile(path)
+	c, err := LoadConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("tui: keys: %w", err)
+		return nil, err
 	}
-	return ParseKeyMap(data)
+	return c.Keys, nil
 }
 
 // ParseKeyMap reads the keys config format (see LoadKeyMap).
 func ParseKeyMap(data []byte) (*KeyMap, error) {
-	var raw map[string]any
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("tui: keys: %w", err)
+	c, err := ParseConfig(data)
+	if err != nil {
+		return nil, err
 	}
-	ov := map[Action][]string{}
-	for name, v := range raw {
-		switch v := v.(type) {
-		case string:
-			ov[Action(name)] = []string{v}
-		case []any:
-			var ks []string
-			for _, e := range v {
-				s, ok := e.(string)
-				if !ok {
-					return nil, fmt.Errorf("tui: keys: %s: keys are strings, not %T", name, e)
-				}
-				ks = append(ks, s)
-			}
-			ov[Action(name)] = ks
-		case nil:
-			ov[Action(name)] = nil
-		default:
-			return nil, fmt.Errorf("tui: keys: %s: want a key or a list of keys, not %T", name, v)
-		}
-	}
-	return NewKeyMap(ov)
+	return c.Keys, nil
 }
 
 // Binding returns the key binding of an action.
@@ -286,6 +265,8 @@ func (k *KeyMap) Markdown() string {
 	b.WriteString("Every binding can be changed in a keys file (`radscope tui --keys FILE`, default\n")
 	b.WriteString("`$XDG_CONFIG_HOME/radscope/keys.yaml`): YAML mapping an action to a key or a list of keys,\n")
 	b.WriteString("for example `filter: [/, f]`. `?` in the TUI shows the bindings in force.\n")
+	b.WriteString("The same file keeps the list's columns, `columns: [time, user, nas, outcome, reason]`,\n")
+	b.WriteString("which `:columns` in the TUI writes.\n")
 	for _, g := range k.Groups() {
 		fmt.Fprintf(&b, "\n## %s\n\n| action | keys | what it does |\n|---|---|---|\n", g)
 		for _, bd := range k.bindings {

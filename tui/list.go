@@ -14,13 +14,35 @@ type List struct {
 	c             *Common
 	store         *Store
 	cursor, top   int
-	width, height int // height includes the header line
+	width, height int   // height includes the header line
+	cols          []int // the columns shown, in screen order (indexes of Columns)
 }
 
 var _ Component = (*List)(nil)
 
 // NewList returns a list over store.
-func NewList(c *Common, store *Store) *List { return &List{c: c, store: store} }
+func NewList(c *Common, store *Store) *List {
+	return &List{c: c, store: store, cols: DefaultColumns}
+}
+
+// SetColumns chooses the columns shown, in screen order (indexes of
+// Columns).
+func (l *List) SetColumns(cols []int) { l.cols = cols }
+
+// Columns returns the columns shown.
+func (l *List) Columns() []int { return l.cols }
+
+// nextSort returns the sort column d steps from the current one among the
+// columns shown.
+func (l *List) nextSort(d int) int {
+	o := l.store.SortOrder()
+	for i, c := range l.cols {
+		if c == o.Col {
+			return l.cols[(i+d+len(l.cols))%len(l.cols)]
+		}
+	}
+	return l.cols[0]
+}
 
 // SetSize sets the list's size, header included.
 func (l *List) SetSize(w, h int) { l.width, l.height = w, h; l.scroll() }
@@ -95,11 +117,11 @@ func (l *List) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			l.seekFinding(-1)
 		case k.Matches(msg, ActSortNext):
 			o := l.store.SortOrder()
-			o.Col = (o.Col + 1) % len(Columns)
+			o.Col = l.nextSort(1)
 			return l, sortCmd(o)
 		case k.Matches(msg, ActSortPrev):
 			o := l.store.SortOrder()
-			o.Col = (o.Col + len(Columns) - 1) % len(Columns)
+			o.Col = l.nextSort(-1)
 			return l, sortCmd(o)
 		case k.Matches(msg, ActSortRev):
 			o := l.store.SortOrder()
@@ -138,14 +160,14 @@ type sortMsg struct{ o Sort }
 
 func sortCmd(o Sort) tea.Cmd { return func() tea.Msg { return sortMsg{o} } }
 
-// widths lays out the columns over width cells: preferred widths, the last
-// column takes the rest, columns that do not fit are dropped.
-func widths(width int) []int {
-	ws := make([]int, 0, len(Columns))
+// widths lays out the columns cols over width cells: preferred widths, the
+// last column takes the rest, columns that do not fit are dropped.
+func widths(width int, cols []int) []int {
+	ws := make([]int, 0, len(cols))
 	used := 2 // mark and space
-	for i, c := range Columns {
-		w := c.Width
-		if i == len(Columns)-1 {
+	for i, ci := range cols {
+		w := Columns[ci].Width
+		if i == len(cols)-1 {
 			w = max(w, width-used-1)
 		}
 		if used+w+1 > width {
@@ -163,13 +185,13 @@ func widths(width int) []int {
 // View draws the header and the visible rows.
 func (l *List) View() string {
 	st := l.c.Styles
-	ws := widths(l.width)
+	ws := widths(l.width, l.cols)
 	var b strings.Builder
 	o := l.store.SortOrder()
 	hdr := make([]string, len(ws))
 	for i, w := range ws {
-		name := Columns[i].Name
-		if i == o.Col {
+		name := Columns[l.cols[i]].Name
+		if l.cols[i] == o.Col {
 			if o.Desc {
 				name += "▼"
 			} else {
@@ -201,14 +223,16 @@ func (l *List) row(f *model.Flow, marked, cursor bool, ws []int) string {
 	}
 	cells := make([]string, len(ws))
 	for i, w := range ws {
-		cells[i] = fit(Columns[i].Cell(f, l.c.Location), w)
+		cells[i] = fit(Columns[l.cols[i]].Cell(f, l.c.Location), w)
 	}
 	if cursor {
 		return st.Cursor.Render(fit(mark+strings.Join(cells, " "), l.width))
 	}
 	oc := ColumnIndex("Outcome")
-	if oc < len(cells) {
-		cells[oc] = st.Outcome(f.Outcome).Render(cells[oc])
+	for i := range cells {
+		if l.cols[i] == oc {
+			cells[i] = st.Outcome(f.Outcome).Render(cells[i])
+		}
 	}
 	if marked {
 		mark = st.Marked.Render(mark)

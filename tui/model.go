@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,12 @@ type Options struct {
 	Sets     []string       // overrides the replay pane can toggle
 	Title    string         // what was opened, for the title bar
 	Now      func() time.Time
+	// Columns are the list's columns in screen order (names, as :columns
+	// takes them); nil: all.
+	Columns []string
+	// ConfigPath is the config file :columns saves the columns in; "":
+	// they last for the session.
+	ConfigPath string
 }
 
 type mode int
@@ -111,6 +118,13 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	c := &Common{Ctx: ctx, Styles: st, Keys: o.Keys, Location: o.Location}
 	m := &Model{c: c, o: o, store: NewStore()}
 	m.list = NewList(c, m.store)
+	if o.Columns != nil {
+		cols, err := ParseColumns(strings.Join(o.Columns, ","))
+		if err != nil {
+			return nil, fmt.Errorf("tui: columns: %w", err)
+		}
+		m.list.SetColumns(cols)
+	}
 	m.detail = NewDetail(c)
 	m.summary = NewSummaryView(c)
 	m.errs = NewErrors(c)
@@ -820,6 +834,8 @@ func (m *Model) run(line string) tea.Cmd {
 			return nil
 		}
 		return m.recompute(m.store.Filter(), Sort{Col: i, Desc: strings.TrimSpace(dir) == "desc"}, m.lastFilter)
+	case "columns", "cols":
+		return m.setColumns(arg)
 	case "theme":
 		st, err := NewStyles(m.o.Output, arg, m.o.NoColor)
 		if err != nil {
@@ -856,6 +872,45 @@ func (m *Model) run(line string) tea.Cmd {
 	}
 	m.setStatus(fmt.Sprintf("unknown command %q (%s)", name, strings.Join(commandNames(), ", ")), true)
 	return nil
+}
+
+// setColumns is :columns: without an argument it shows the columns shown
+// and the others; with a list it shows those, in that order, and saves the
+// choice in the config file.
+func (m *Model) setColumns(arg string) tea.Cmd {
+	shown := ColumnNames(m.list.Columns())
+	if arg == "" {
+		var rest []string
+		for _, c := range ColumnNames(DefaultColumns) {
+			if !slices.Contains(shown, c) {
+				rest = append(rest, c)
+			}
+		}
+		s := "columns: " + strings.Join(shown, ",")
+		if len(rest) > 0 {
+			s += " · also: " + strings.Join(rest, ",")
+		}
+		m.setStatus(s, false)
+		return nil
+	}
+	cols, err := ParseColumns(arg)
+	if err != nil {
+		m.setStatus("columns: "+err.Error(), true)
+		return nil
+	}
+	m.list.SetColumns(cols)
+	names := ColumnNames(cols)
+	if m.o.ConfigPath == "" {
+		m.setStatus("columns: "+strings.Join(names, ",")+" (for this session: no config file)", false)
+		return nil
+	}
+	path := m.o.ConfigPath
+	return func() tea.Msg {
+		if err := SaveColumns(path, names); err != nil {
+			return statusMsg{"columns shown, not saved: " + err.Error(), true}
+		}
+		return statusMsg{"columns: " + strings.Join(names, ",") + " (saved in " + path + ")", false}
+	}
 }
 
 // sameFile compares a position's file with a message's, by path or by base

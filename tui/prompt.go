@@ -135,6 +135,9 @@ func (p *Prompt) Completions(text string) []string {
 	if p.kind == kindSearch {
 		return nil
 	}
+	if p.kind == ':' && (strings.HasPrefix(text, "columns ") || strings.HasPrefix(text, "cols ")) {
+		return columnCompletions(text[strings.IndexByte(text, ' ')+1:])
+	}
 	if p.kind == ':' {
 		if i == 0 {
 			cands = p.cmds
@@ -177,6 +180,28 @@ func (p *Prompt) Completions(text string) []string {
 	return out
 }
 
+// columnCompletions completes the last name of a :columns list with the
+// columns not listed yet; each completion is the whole list.
+func columnCompletions(list string) []string {
+	list = strings.TrimLeft(list, " ")
+	j := strings.LastIndexByte(list, ',') + 1
+	done, word := list[:j], strings.ToLower(list[j:])
+	listed := map[int]bool{}
+	for _, n := range strings.Split(done, ",") {
+		if i := ColumnIndex(strings.TrimSpace(n)); i >= 0 {
+			listed[i] = true
+		}
+	}
+	var out []string
+	for _, i := range DefaultColumns {
+		name := strings.ToLower(Columns[i].Name)
+		if !listed[i] && strings.HasPrefix(name, word) {
+			out = append(out, done+name)
+		}
+	}
+	return out
+}
+
 func (p *Prompt) fieldValues(field string) []string {
 	switch field {
 	case "outcome", "result":
@@ -211,7 +236,10 @@ func (p *Prompt) complete() {
 		}
 	}
 	i := strings.LastIndexByte(text, ' ') + 1
-	if len(cs) == 1 && p.kind == ':' {
+	if cols := p.kind == ':' && (strings.HasPrefix(text, "columns ") || strings.HasPrefix(text, "cols ")); cols {
+		// A :columns completion is the whole list.
+		i = strings.IndexByte(text, ' ') + 1
+	} else if len(cs) == 1 && p.kind == ':' {
 		pre += " "
 	}
 	p.in.SetValue(text[:i] + pre)
@@ -226,6 +254,14 @@ func (p *Prompt) View() string {
 	line := string(p.kind) + p.in.View()
 	if p.kind == kindSearch {
 		line = "search /" + p.in.View()
+	}
+	if p.kind == ':' {
+		if cs := p.Completions(p.in.Value()); len(cs) > 1 && len(cs) <= 12 && strings.Contains(p.in.Value(), " ") {
+			for i, c := range cs {
+				cs[i] = c[strings.LastIndexAny(c, ", ")+1:]
+			}
+			line += "  " + st.Muted.Render("tab: "+strings.Join(cs, " "))
+		}
 	}
 	if p.kind != '/' {
 		return fit(line, p.width)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"cmp"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -37,15 +38,65 @@ var Columns = []Column{
 	{"Src", 3, func(f *model.Flow, _ *time.Location) string { return sourcesCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(sourcesCell(a), sourcesCell(b)) }},
 }
 
-// ColumnIndex returns the index of the column named name (case-insensitive),
-// or -1.
+// DefaultColumns are the list's columns when none are chosen: all of them.
+var DefaultColumns = func() []int {
+	out := make([]int, len(Columns))
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}()
+
+// columnAliases are other names :columns and :sort accept, as the filter
+// language names the same fields.
+var columnAliases = map[string]string{
+	"station": "Calling-Station", "calling-station-id": "Calling-Station", "outcome": "Outcome", "result": "Outcome",
+	"reason-code": "Reason", "finding": "Finding", "findings": "Finding", "sources": "Src", "source": "Src",
+}
+
+// ColumnIndex returns the index of the column named name (case-insensitive,
+// or one of its aliases), or -1.
 func ColumnIndex(name string) int {
+	if a, ok := columnAliases[strings.ToLower(name)]; ok {
+		name = a
+	}
 	for i, c := range Columns {
 		if strings.EqualFold(c.Name, name) {
 			return i
 		}
 	}
 	return -1
+}
+
+// ColumnNames are the columns' names as :columns takes them: lower case.
+func ColumnNames(cols []int) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = strings.ToLower(Columns[c].Name)
+	}
+	return out
+}
+
+// ParseColumns reads a list of column names separated by commas (or
+// spaces), in screen order.
+func ParseColumns(s string) ([]int, error) {
+	var out []int
+	seen := map[int]bool{}
+	for _, name := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		i := ColumnIndex(name)
+		if i < 0 {
+			return nil, fmt.Errorf("unknown column %q (columns: %s)", name, strings.Join(ColumnNames(DefaultColumns), ", "))
+		}
+		if seen[i] {
+			return nil, fmt.Errorf("column %q twice", name)
+		}
+		seen[i] = true
+		out = append(out, i)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no column given (columns: %s)", strings.Join(ColumnNames(DefaultColumns), ", "))
+	}
+	return out, nil
 }
 
 // OutcomeGlyph pairs each outcome with a glyph, so colour is never the only

@@ -136,6 +136,12 @@ func TestFrames(t *testing.T) {
 				t.Fatalf("detail shows %+v, want alice's rejected MFA flow", f)
 			}
 		}},
+		{name: "columns", drive: func(t *testing.T, h *harness) {
+			press(h.tm, h.km, ActCommand)
+			typeText(h.tm, "columns time,user,nas,outcome,reason")
+			press(h.tm, h.km, ActAccept)
+			h.waitFor(t, "for this session")
+		}},
 		{name: "summary", drive: func(t *testing.T, h *harness) {
 			press(h.tm, h.km, ActSummary)
 			h.waitFor(t, "Failures by finding")

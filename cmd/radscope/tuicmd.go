@@ -49,6 +49,8 @@ the filtered) flows: .ndjson, .json, .csv, or .pcap for the captured packets.
 
 Keys can be remapped in a YAML file (--keys, default
 $XDG_CONFIG_HOME/radscope/keys.yaml): docs/keybindings.md lists the actions.
+:columns time,user,nas,outcome,reason chooses the list's columns and saves
+them in the same file (columns: [...]).
 When stdout is not a terminal, tui prints the flows table instead.`,
 		Flags: func(fs *pflag.FlagSet) any {
 			f := &tuiFlags{}
@@ -68,8 +70,10 @@ When stdout is not a terminal, tui prints the flows table instead.`,
 	})
 }
 
-// keyMap loads --keys, else the default keys file when it exists.
-func (f *tuiFlags) keyMap(io *IO) (*tui.KeyMap, error) {
+// config loads --keys, else the default keys file when it exists. It also
+// returns the path :columns saves the list's columns in: --keys, else the
+// default path (created on the first save); "" when there is no home.
+func (f *tuiFlags) config(io *IO) (*tui.Config, string, error) {
 	path := f.keys
 	if path == "" {
 		dir := io.Getenv("XDG_CONFIG_HOME")
@@ -79,19 +83,19 @@ func (f *tuiFlags) keyMap(io *IO) (*tui.KeyMap, error) {
 			}
 		}
 		if dir == "" {
-			return tui.DefaultKeyMap(), nil
+			return &tui.Config{Keys: tui.DefaultKeyMap()}, "", nil
 		}
 		p := filepath.Join(dir, "radscope", "keys.yaml")
 		if _, err := os.Stat(p); err != nil {
-			return tui.DefaultKeyMap(), nil
+			return &tui.Config{Keys: tui.DefaultKeyMap()}, p, nil
 		}
 		path = p
 	}
-	km, err := tui.LoadKeyMap(path)
+	c, err := tui.LoadConfig(path)
 	if err != nil {
-		return nil, usageErrorf("--keys: %v", err)
+		return nil, "", usageErrorf("--keys: %v", err)
 	}
-	return km, nil
+	return c, path, nil
 }
 
 func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
@@ -99,7 +103,7 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 	if !validTheme(f.theme) {
 		return usageErrorf("--theme %q: want %s", f.theme, strings.Join(tui.Themes, ", "))
 	}
-	km, err := f.keyMap(io)
+	cfg, cfgPath, err := f.config(io)
 	if err != nil {
 		return err
 	}
@@ -132,7 +136,7 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 	err = tui.Run(ctx, io.In, io.Out, tui.Options{
 		Source:   src,
 		Location: run.o.Location,
-		Keys:     km,
+		Keys:     cfg.Keys,
 		Theme:    f.theme,
 		NoColor:  f.noColor || io.NoColor,
 		Filter:   f.filter,
@@ -140,6 +144,9 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 		ReadOnly: f.readonly,
 		Sets:     f.sets,
 		Title:    strings.Join(run.paths, " "),
+
+		Columns:    cfg.Columns,
+		ConfigPath: cfgPath,
 	})
 	if errors.Is(err, context.Canceled) {
 		return err
