@@ -67,6 +67,12 @@ present and the top finding (radscope explain RULE tells more).
 Formats as for parse: table, ndjson (the default when piped), json, csv.
 --fields with no value lists the field names.
 
+Memory follows the open flows, not the input. On logs of a busy site the
+accounting sessions waiting for their Stop are most of them: once they hold
+over 20,000 messages, the quietest are written out as numbered parts (fields
+Part, and Continues with the previous part's ID; filter part:>1 for the
+continuations). --whole-sessions keeps every session in one row.
+
 ` + filterHelp(),
 		Flags: func(fs *pflag.FlagSet) any {
 			f := &flowsFlags{}
