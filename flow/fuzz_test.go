@@ -79,7 +79,7 @@ func FuzzBuild(f *testing.F) {
 	f.Add([]byte{1, 0, 0, 0, 0, 9, 1, 1, 3, 0, 0, 0, 9, 1, 1, 0, 0, 200, 0, 41, 2, 2, 2, 0, 0, 0, 17, 3, 3, 4, 1, 0, 0, 0, 0})
 	f.Add([]byte{0, 4, 0, 1, 1, 1, 1, 0, 5, 0, 0, 1, 4, 1, 1, 4, 0, 255, 2, 1, 3, 2, 9, 1, 1, 1, 1, 1})
 	// one accounting session, Interim-Updates a minute apart (odd length)
-	f.Add([]byte{1, 4, 0, 0, 1, 0, 1, 1, 4, 0, 255, 2, 0, 1, 1, 4, 0, 255, 2, 0, 1, 1, 4, 0, 255, 2, 0, 1, 1, 4, 0, 255, 2, 0, 1, 9})
+	f.Add([]byte{1, 4, 0, 0, 0, 0, 1, 1, 4, 0, 255, 2, 0, 1, 1, 4, 0, 255, 2, 0, 1, 1, 4, 0, 255, 2, 0, 1, 1, 4, 0, 255, 2, 0, 1, 9, 9})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := fuzzMessages(data)
 		want := len(in)
