@@ -28,6 +28,8 @@ type Scenario struct {
 	NetworkPolicies           []NetworkPolicy           `yaml:"network_policies"`
 	MFA                       MFA                       `yaml:"mfa"`
 	Logging                   Logging                   `yaml:"logging"`
+	// Supplicant is the user's device replay plays in EAP conversations.
+	Supplicant Supplicant `yaml:"supplicant"`
 
 	file string
 	pos  map[string]Pos
@@ -284,6 +286,27 @@ type MFA struct {
 	TOTPSkew int `yaml:"totp_skew"`
 }
 
+// Supplicant is the EAP peer (the user's device) that replay plays for
+// PEAP and EAP-MSCHAPv2 flows: which PEAP server certificates it trusts,
+// as Windows's "Verify the server's identity by validating the certificate"
+// settings do. With none of TrustEmulator, CAFile and InsecureSkipVerify
+// set, it trusts no server and PEAP flows fail as an untrusted server.
+type Supplicant struct {
+	// TrustEmulator trusts exactly the certificate the embedded emulator
+	// presents (pinned, embedded target only).
+	TrustEmulator bool `yaml:"trust_emulator"`
+	// CAFile holds the PEM CA certificates a server's chain must lead to
+	// (relative to the scenario file).
+	CAFile string `yaml:"ca_file"`
+	// ServerName, with CAFile, must be a DNS name of the server
+	// certificate ("Connect to these servers").
+	ServerName string `yaml:"server_name"`
+	// InsecureSkipVerify accepts any server certificate (lab use only).
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+	// FragmentSize is the most TLS data the device sends per EAP message.
+	FragmentSize int `yaml:"fragment_size"`
+}
+
 // Logging says where and how the server writes NPS logs.
 type Logging struct {
 	Formats []string `yaml:"formats"` // ias, odbc, dts
@@ -388,10 +411,15 @@ func (l *Logging) setDefaults() {
 	l.Formats = []string{"ias"}
 }
 
+func (p *Supplicant) setDefaults() {
+	p.FragmentSize = 1020
+}
+
 func (s *Scenario) setDefaults() {
 	s.Server.setDefaults()
 	s.MFA.setDefaults()
 	s.Logging.setDefaults()
+	s.Supplicant.setDefaults()
 }
 
 // defaulter is implemented by the types that have defaults; the decoder

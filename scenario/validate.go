@@ -59,6 +59,7 @@ func (s *Scenario) Validate() error {
 	v.policies()
 	v.mfa()
 	v.logging()
+	v.supplicant()
 	return v.errs.err()
 }
 
@@ -400,6 +401,16 @@ func (v *validator) logging() {
 		if !oneOf(f, LogFormats) {
 			v.errorf(fmt.Sprintf("logging.formats[%d]", i), "must be ias, odbc or dts, got %q", f)
 		}
+	}
+}
+
+func (v *validator) supplicant() {
+	p := &v.s.Supplicant
+	if p.FragmentSize < 64 || p.FragmentSize > 4000 {
+		v.errorf("supplicant.fragment_size", "must be between 64 and 4000")
+	}
+	if p.ServerName != "" && p.CAFile == "" {
+		v.errorf("supplicant.server_name", "needs supplicant.ca_file (the name is checked on a chain that leads to a trusted CA)")
 	}
 }
 
