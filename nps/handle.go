@@ -113,7 +113,11 @@ func (r *request) debug(msg string, args ...any) {
 func (s *Server) handle(ctx context.Context, from netip.AddrPort, raw []byte, kind portKind) ([]byte, Decision) {
 	now := s.clock.Now()
 	r := &request{from: from, raw: raw, arrived: now, log: s.log}
-	r.d = Decision{Time: now, From: from, Reason: model.NoReason}
+	r.d = Decision{Time: now, From: from, Reason: model.NoReason, Ident: -1}
+	if len(raw) >= 20 {
+		r.d.Ident = int(raw[1])
+		copy(r.d.Authenticator[:], raw[4:20])
+	}
 	r.trace = s.log.Enabled(ctx, slog.LevelDebug)
 	drop := func(why string) ([]byte, Decision) {
 		r.d.Dropped, r.d.DropReason = true, why

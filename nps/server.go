@@ -62,23 +62,28 @@ type Options struct {
 // Decision is what the server decided for one request: enough for
 // replay's comparison and for a one-line live view.
 type Decision struct {
-	Time        time.Time // when the request arrived (server clock)
-	From        netip.AddrPort
-	Client      string     // Client-Friendly-Name, "" for unknown clients
-	Code        model.Code // the response code; CodeNone when not answered
-	Request     model.Code
-	Dropped     bool   // no answer was sent
-	DropReason  string // why, when Dropped
-	Duplicate   bool   // answered from (or dropped by) the duplicate cache
-	User        string // User-Name as sent
-	Account     string // DOMAIN\sam NPS resolved, when it did
-	Method      string // pap, chap, mschap, mschapv2, eap-mschapv2, peap, none
-	AuthType    int    // NPS Authentication-Type (1 PAP ... 8 Extension ... 11 PEAP)
-	ProxyPolicy string
-	Policy      string
-	Reason      int // NPS Reason-Code, or model.NoReason
-	MFA         *model.MFA
-	Latency     time.Duration // on the server clock, from arrival to answer
+	Time time.Time // when the request arrived (server clock)
+	From netip.AddrPort
+	// Ident and Authenticator are the request's identifier and Request
+	// Authenticator (Ident -1 when the datagram is shorter than a header):
+	// with From they tell which request a decision is for.
+	Ident         int
+	Authenticator [16]byte
+	Client        string     // Client-Friendly-Name, "" for unknown clients
+	Code          model.Code // the response code; CodeNone when not answered
+	Request       model.Code
+	Dropped       bool   // no answer was sent
+	DropReason    string // why, when Dropped
+	Duplicate     bool   // answered from (or dropped by) the duplicate cache
+	User          string // User-Name as sent
+	Account       string // DOMAIN\sam NPS resolved, when it did
+	Method        string // pap, chap, mschap, mschapv2, eap-mschapv2, peap, none
+	AuthType      int    // NPS Authentication-Type (1 PAP ... 8 Extension ... 11 PEAP)
+	ProxyPolicy   string
+	Policy        string
+	Reason        int // NPS Reason-Code, or model.NoReason
+	MFA           *model.MFA
+	Latency       time.Duration // on the server clock, from arrival to answer
 }
 
 // Server is an emulated NPS with the MFA extension. Create it with New.

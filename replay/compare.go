@@ -33,27 +33,37 @@ type Expected struct {
 	Retransmits int    `json:"retransmits"`      // captured retransmits
 	Late        string `json:"late,omitempty"`   // the answer that came after the NAS gave up
 	Method      string `json:"method,omitempty"` // authentication method
+	// Rounds is the number of captured or logged rounds of an EAP
+	// conversation (shown, not compared: fragment sizes and certificate
+	// chains change it without changing what the user sees).
+	Rounds int `json:"rounds,omitempty"`
 }
 
 // Observed is what the target did.
 type Observed struct {
-	Outcome          string        `json:"outcome"`
-	Reason           int           `json:"reason"`
-	MFA              string        `json:"mfa,omitempty"`
-	MFAMethod        string        `json:"mfa_method,omitempty"`
-	MFAError         string        `json:"mfa_error,omitempty"`
-	Policy           string        `json:"policy,omitempty"`
-	ProxyPolicy      string        `json:"proxy_policy,omitempty"`
-	Drop             string        `json:"drop,omitempty"` // why the embedded target dropped the request
-	Rounds           int           `json:"rounds"`
-	Challenges       int           `json:"challenges"`
-	Retransmits      int           `json:"retransmits"`
-	Duplicates       int           `json:"duplicates"`
-	GaveUp           bool          `json:"gave_up,omitempty"`     // the NAS gave up waiting
-	LateAnswer       string        `json:"late_answer,omitempty"` // what came after it gave up
-	BadAuthenticator bool          `json:"bad_authenticator,omitempty"`
-	Latency          time.Duration `json:"-"`
-	Error            string        `json:"error,omitempty"`
+	Outcome          string `json:"outcome"`
+	Reason           int    `json:"reason"`
+	MFA              string `json:"mfa,omitempty"`
+	MFAMethod        string `json:"mfa_method,omitempty"`
+	MFAError         string `json:"mfa_error,omitempty"`
+	Policy           string `json:"policy,omitempty"`
+	ProxyPolicy      string `json:"proxy_policy,omitempty"`
+	Drop             string `json:"drop,omitempty"` // why the embedded target dropped the request
+	Rounds           int    `json:"rounds"`
+	Challenges       int    `json:"challenges"`
+	Retransmits      int    `json:"retransmits"`
+	Duplicates       int    `json:"duplicates"`
+	GaveUp           bool   `json:"gave_up,omitempty"`     // the NAS gave up waiting
+	LateAnswer       string `json:"late_answer,omitempty"` // what came after it gave up
+	BadAuthenticator bool   `json:"bad_authenticator,omitempty"`
+	// EAPMethod is the method the EAP peer ran; Peer says why it gave up
+	// (outcome peer-abandoned); MSCHAPError is the server's MS-CHAPv2
+	// failure text.
+	EAPMethod   string        `json:"eap_method,omitempty"`
+	Peer        string        `json:"peer,omitempty"`
+	MSCHAPError string        `json:"mschap_error,omitempty"`
+	Latency     time.Duration `json:"-"`
+	Error       string        `json:"error,omitempty"`
 	// Findings are the explain rules that fire on the replay as the NAS
 	// saw it (nas-timeout-short, duplicate-discarded ...).
 	Findings   []string  `json:"findings,omitempty"`
@@ -98,6 +108,12 @@ func newResult(p *Plan) *Result {
 	f := p.Flow
 	r := &Result{Flow: f, ID: f.ID, Kind: f.Kind.String(), User: f.User, NAS: p.NAS, Time: f.Start, Why: p.Why,
 		Expected: expected(f), Observed: Observed{Reason: model.NoReason}}
+	if p.EAP != nil {
+		r.Expected.Rounds = len(f.Rounds)
+		if p.EAP.Method != "" {
+			r.Expected.Method = p.EAP.Method
+		}
+	}
 	if !p.Replayable() {
 		r.Status = NotReplayable
 	}
@@ -159,6 +175,9 @@ func (r *Result) compare() {
 	}
 	if x.MFA != "" && o.MFA != "" && !strings.EqualFold(x.MFA, o.MFA) {
 		r.Diffs = append(r.Diffs, fmt.Sprintf("mfa: expected %s, observed %s", x.MFA, o.MFA))
+	}
+	if o.Peer != "" {
+		r.Diffs = append(r.Diffs, "peer: "+o.Peer)
 	}
 	xf, of := failed(x.Outcome), failed(o.Outcome)
 	switch {

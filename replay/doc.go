@@ -12,8 +12,21 @@
 // Access-Challenge of the previous round); Proxy-State and every other
 // attribute are kept. From NPS logs and events a request is rebuilt from
 // the logged attributes, with the password taken from the scenario; what
-// cannot be rebuilt (an EAP conversation, MS-CHAPv2 from a log, a password
-// nobody knows) makes the plan not replayable, with the reason.
+// cannot be rebuilt (MS-CHAPv2 from a log, a password nobody knows) makes
+// the plan not replayable, with the reason.
+//
+// An EAP conversation (PEAP, EAP-MSCHAPv2), captured or logged, is bound
+// to the original server's challenges and is not re-sent: replay plays the
+// user's device instead (package replay/supplicant), with the outer
+// identity of the captured EAP-Response/Identity (or User-Name), the
+// method the device ran, and the password from the scenario. Each
+// Access-Request carries the NAS's attributes, the peer's EAP-Message, the
+// State of the target's last Access-Challenge and a Message-Authenticator.
+// The device trusts a PEAP server certificate only as the scenario's
+// supplicant section says (EmulatorTrust) and checks the MS-CHAPv2
+// authenticator response; when it gives up the outcome is peer-abandoned.
+// EAP flows compare outcome and reason; the number of rounds is shown, not
+// compared.
 //
 // Run sends the plans as the NAS would: per NAS timeout and retries (the
 // -t and -r of radclient, else the scenario client's timeout and retries,
@@ -24,7 +37,10 @@
 // the captured time and jumps to the next timer whenever every request in
 // flight is waiting on it, so captured TOTP codes verify and minutes of
 // MFA waiting take milliseconds. Against a UDP target, time is real and
-// Timing spaces the flows (fast, captured ×Speed, or a fixed rate).
+// Timing spaces the flows (fast, captured ×Speed, or a fixed rate). The
+// embedded server on 127.0.0.1 (Session.Listen) hands its decisions back
+// by socket, identifier and authenticator (UDP.Decide), so reason codes
+// and MFA steps are reported as in process.
 //
 // Each Result compares the expected outcome (accepted, rejected,
 // challenge-abandoned, no-response, accounted, or nas-timeout when the

@@ -105,6 +105,7 @@ type answer struct {
 	ident uint8
 	state []byte
 	reply string // Reply-Message
+	eap   []byte // EAP-Message, joined
 	ok    bool   // the response authenticator verified
 }
 
@@ -130,6 +131,8 @@ func decodeAnswer(pkt, reqAuth, sec []byte) (answer, error) {
 			a.state = clone(v)
 		case 18:
 			a.reply += string(v)
+		case attrEAPMessage:
+			a.eap = append(a.eap, v...)
 		}
 		i += l
 	}

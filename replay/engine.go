@@ -13,6 +13,7 @@ import (
 
 	"github.com/radscope/radscope/explain"
 	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/replay/supplicant"
 	"github.com/radscope/radscope/scenario"
 	"github.com/radscope/radscope/secret"
 )
@@ -69,6 +70,12 @@ type Options struct {
 	Trace func(at time.Time, nas netip.AddrPort, pkt []byte, toTarget bool)
 	// Rand is the source of request authenticators; nil is crypto/rand.
 	Rand io.Reader
+	// Trust is which PEAP server certificates the EAP peer of EAP flows
+	// trusts (EmulatorTrust reads it from the scenario); nil trusts none.
+	Trust *supplicant.Trust
+	// EAPFragmentSize is the most TLS data the peer sends per EAP message
+	// (default 1020).
+	EAPFragmentSize int
 }
 
 // flowRun is the state of one flow being replayed.
@@ -92,6 +99,8 @@ type flowRun struct {
 	deadline time.Time  // the pending timer
 	gen      int        // invalidates older timers
 	obs      model.Flow // the replay as a flow, for the explain rules
+	peer     *supplicant.Peer
+	eapMsg   []byte // the peer's EAP-Message for the next round
 }
 
 type timer struct {
@@ -407,6 +416,14 @@ func (e *engine) startFlow(ctx context.Context, f *flowRun) {
 	}
 	f.nas = e.nasFor(f)
 	f.res.Observed.Start = e.now()
+	if p.EAP != nil {
+		peer, err := e.newPeer(f)
+		if err != nil {
+			e.finish(f, "", "replay: "+err.Error())
+			return
+		}
+		f.peer, f.eapMsg = peer, peer.Start(p.EAP.ID)
+	}
 	e.sendRound(ctx, f)
 }
 
@@ -452,6 +469,14 @@ func (e *engine) tag(f *flowRun) uint64 { return uint64(f.idx)<<16 | uint64(f.id
 // sendRound builds and sends the current round's request.
 func (e *engine) sendRound(ctx context.Context, f *flowRun) {
 	req := &f.plan.Requests[f.round]
+	if f.peer != nil {
+		// The NAS's attributes, the peer's EAP-Message, the State of the
+		// target's last Access-Challenge.
+		r := *req
+		r.Attrs = append(append([]WireAttr(nil), req.Attrs...), eapAttrs(f.eapMsg)...)
+		r.State = f.state != nil
+		req = &r
+	}
 	f.ident = e.idents[f.from.Addr()]
 	e.idents[f.from.Addr()]++
 	f.auth = make([]byte, 16)
@@ -520,6 +545,11 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 	if f == nil || f.done {
 		return
 	}
+	if r.Decision != nil && (uint8(r.Tag) != f.ident || r.Decision.Ident >= 0 && r.Decision.Authenticator != [16]byte(f.auth)) {
+		// A decision on an earlier request of the flow (or of the flow that
+		// used the socket before).
+		r.Decision = nil
+	}
 	if r.Decision != nil && r.Decision.Request != model.CodeNone && !r.Decision.Duplicate {
 		d := *r.Decision
 		f.res.Observed.decision(&d)
@@ -545,6 +575,9 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 		o.BadAuthenticator = true
 	}
 	late := !f.gaveUp.IsZero()
+	if f.peer != nil && !late && e.eapAnswer(f, a, now) {
+		return
+	}
 	switch a.code {
 	case model.CodeAccessChallenge:
 		if late {
@@ -605,6 +638,11 @@ func (e *engine) finish(f *flowRun, outcome, errText string) {
 	o.Outcome = outcome
 	o.Error = errText
 	o.End = e.now()
+	if f.peer != nil {
+		r := f.peer.Result()
+		o.EAPMethod, o.MSCHAPError = r.Method, r.MSCHAPError
+		f.peer.Close()
+	}
 	o.Findings = f.findings(outcome)
 	e.o.Target.EndConn(f.idx)
 	delete(e.flows, f.idx)

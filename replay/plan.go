@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/radscope/radscope/dict"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/secret"
 )
@@ -84,6 +86,10 @@ type Plan struct {
 	// Secret, when set, is the shared secret the NAS uses, whatever the
 	// target holds (a plan written by hand, like a NAS's configuration).
 	Secret []byte
+	// EAP, when set, makes the flow an EAP conversation replay runs as the
+	// peer: Requests holds one request, the NAS's attributes, that every
+	// round sends with the peer's EAP-Message and the target's State.
+	EAP *EAPPlan
 }
 
 // Replayable reports whether the plan has requests to send.
@@ -116,6 +122,9 @@ func NewPlan(f *model.Flow, o PlanOptions) *Plan {
 		for i := range f.Messages {
 			m := &f.Messages[i]
 			if m.Kind == model.KindEvent && m.User != "" && (m.ClientAddr.IsValid() || m.NASAddr.IsValid()) {
+				if f.Kind == model.FlowAuth && eapRequest(f, m) {
+					return eapPlanFrom(p, f, m, o)
+				}
 				req, why := fromRecord(f, m, o)
 				if why != "" {
 					p.Why = fmt.Sprintf("%s: %s", m.Src, why)
@@ -132,6 +141,9 @@ func NewPlan(f *model.Flow, o PlanOptions) *Plan {
 		}
 		p.Why = "the flow has no request"
 		return p
+	}
+	if r := f.Rounds[0]; f.Kind == model.FlowAuth && r.Request >= 0 && r.Request < len(f.Messages) && eapRequest(f, &f.Messages[r.Request]) {
+		return eapPlanFrom(p, f, &f.Messages[r.Request], o)
 	}
 	var prevAnswer time.Time
 	for ri, r := range f.Rounds {
@@ -185,6 +197,25 @@ func NewPlan(f *model.Flow, o PlanOptions) *Plan {
 	return p
 }
 
+// eapPlanFrom plans an EAP conversation whose first request is m.
+func eapPlanFrom(p *Plan, f *model.Flow, m *model.Message, o PlanOptions) *Plan {
+	planEAP(p, f, m, o)
+	if p.Why != "" {
+		p.Why = fmt.Sprintf("%s: %s", m.Src, p.Why)
+		p.Requests, p.EAP = nil, nil
+		return p
+	}
+	p.Requests[0].At = m.Time
+	p.Client = m.Client
+	if m.Kind != model.KindPacket {
+		p.Client = recordClient(f, m)
+	}
+	if p.NAS == "" && p.Client.IsValid() {
+		p.NAS = p.Client.Addr().String()
+	}
+	return p
+}
+
 // fromPacket plans a captured request.
 func fromPacket(f *model.Flow, r model.Round, m *model.Message, o PlanOptions) (Request, string) {
 	req := Request{Code: m.Code}
@@ -213,7 +244,7 @@ func fromPacket(f *model.Flow, r model.Round, m *model.Message, o PlanOptions) (
 		case a.Vendor == 0 && a.Type == attrCHAPChallenge:
 			chapChallenge = true
 		case a.Vendor == 0 && a.Type == attrEAPMessage:
-			return req, "an EAP conversation is bound to the server's own challenges (TLS randoms, MS-CHAPv2 challenge) and cannot be re-sent from a capture"
+			return req, "EAP-Message in a later round of a conversation that did not start with EAP"
 		case a.Vendor == 0 && a.Type == attrVendorSpecific:
 			// A Vendor-Specific attribute the reader kept whole.
 		}
@@ -275,7 +306,7 @@ func printable(b []byte) bool {
 // logKeep are the logged attributes a rebuilt request carries; the rest of
 // a log record is NPS's own (policy names, reason, Class of the answer).
 var logKeep = map[int32]bool{
-	attrUserName: true, 4: true, 5: true, 6: true, 7: true, 8: true, 30: true, 31: true, 32: true,
+	attrUserName: true, 4: true, 5: true, 6: true, 7: true, 8: true, 12: true, 30: true, 31: true, 32: true,
 	attrAcctStatusType: true, 41: true, 42: true, 43: true, 44: true, 45: true, 46: true, 47: true, 48: true, 49: true,
 	25: true, 61: true, 87: true, 95: true,
 }
@@ -294,11 +325,15 @@ func fromRecord(f *model.Flow, m *model.Message, o PlanOptions) (Request, string
 	req := Request{Code: code, MessageAuth: code == model.CodeAccessRequest}
 	seen := map[int32]bool{}
 	for _, a := range m.Attrs {
-		if a.Vendor != 0 || !logKeep[a.Type] || len(a.Raw) == 0 || seen[a.Type] && a.Type != 25 {
+		if a.Vendor != 0 || !logKeep[a.Type] || seen[a.Type] && a.Type != 25 {
+			continue
+		}
+		v := loggedValue(a)
+		if len(v) == 0 {
 			continue
 		}
 		seen[a.Type] = true
-		req.Attrs = append(req.Attrs, WireAttr{Type: uint8(a.Type), Value: clone(a.Raw)})
+		req.Attrs = append(req.Attrs, WireAttr{Type: uint8(a.Type), Value: v})
 	}
 	user := m.User
 	if !seen[attrUserName] {
@@ -333,7 +368,8 @@ func fromRecord(f *model.Flow, m *model.Message, o PlanOptions) (Request, string
 	case method == "" || method == "EXTENSION" || strings.Contains(method, "PAP") && !strings.Contains(method, "CHAP"):
 		// Extension: the MFA extension answered; the method NPS used
 		// before it is not logged, and the NASes it serves send PAP.
-	case method == "UNAUTHENTICATED" || method == "NONE":
+	case method == "UNAUTHENTICATED" || method == "NONE" || logEAPMethod(f, m) != "":
+		// EAP: planEAP runs the conversation as the peer.
 		return req, ""
 	default:
 		return req, fmt.Sprintf("the logged request used %s, which needs the NAS's own challenge and response; only PAP is rebuilt from logs", method)
@@ -347,6 +383,26 @@ func fromRecord(f *model.Flow, m *model.Message, o PlanOptions) (Request, string
 	}
 	req.Password = []byte(pw)
 	return req, ""
+}
+
+// loggedValue is the wire value of a logged attribute: its raw bytes, or
+// for an integer the logs render (NAS-Port-Type Wireless-802.11, 7) the
+// number by the dictionary.
+func loggedValue(a model.Attr) []byte {
+	if len(a.Raw) > 0 {
+		return clone(a.Raw)
+	}
+	d := dict.Default().Lookup(0, a.Type)
+	if d == nil || d.DataType != dict.TypeInteger || a.Value == "" {
+		return nil
+	}
+	if n, ok := d.ValueByName(a.Value); ok {
+		return u32(uint32(n))
+	}
+	if n, err := strconv.ParseUint(a.Value, 10, 32); err == nil {
+		return u32(uint32(n))
+	}
+	return nil
 }
 
 // authMethod is the flow's method as logged (PAP, MS-CHAPv2, EAP ...).

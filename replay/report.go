@@ -46,9 +46,15 @@ func WriteText(w io.Writer, target string, rs []*Result, loc *time.Location) err
 			if o.Retransmits > 0 {
 				obs += fmt.Sprintf(" retransmits=%d", o.Retransmits)
 			}
+			if o.EAPMethod != "" {
+				obs += fmt.Sprintf(" %s rounds=%d", o.EAPMethod, o.Rounds)
+			}
 		}
 		x := r.Expected
 		exp := describe(x.Outcome, x.Reason, x.MFA, x.Late)
+		if x.Rounds > 0 {
+			exp += fmt.Sprintf(" %s rounds=%d", dash(x.Method), x.Rounds)
+		}
 		if x.Retransmits > 0 {
 			exp += fmt.Sprintf(" retransmits=%d", x.Retransmits)
 		}

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -77,15 +78,26 @@ func (s *Session) ReplayFlows(ctx context.Context, flows []*model.Flow) ([]*Resu
 	if start.IsZero() {
 		start = time.Now()
 	}
+	embedded := s.Target == "" || s.Target == "embedded"
+	var cert tls.Certificate
+	if hasEAP(plans) && ro.Trust == nil {
+		var err error
+		if ro.Trust, cert, err = EmulatorTrust(s.Scenario, embedded, start); err != nil {
+			return nil, "", err
+		}
+	}
+	if s.Scenario != nil && ro.EAPFragmentSize == 0 {
+		ro.EAPFragmentSize = s.Scenario.Supplicant.FragmentSize
+	}
 	switch {
 	case s.Target == "" || s.Target == "embedded":
 		if s.Scenario == nil {
 			return nil, "", errors.New("replay: the embedded target needs a scenario (--scenario FILE)")
 		}
 		if s.Listen != "" {
-			return s.replayListen(ctx, plans, ro, start)
+			return s.replayListen(ctx, plans, ro, start, cert)
 		}
-		ro.Target = NewEmbedded(s.Scenario, start.Add(-time.Second), nps.Options{Logger: s.Logger, OnDecision: s.OnDecision})
+		ro.Target = NewEmbedded(s.Scenario, start.Add(-time.Second), nps.Options{Logger: s.Logger, OnDecision: s.OnDecision, Certificate: cert})
 	default:
 		addr, err := ParseTarget(s.Target)
 		if err != nil {
@@ -95,6 +107,15 @@ func (s *Session) ReplayFlows(ctx context.Context, flows []*model.Flow) ([]*Resu
 	}
 	rs, err := Run(ctx, plans, ro)
 	return rs, ro.Target.Name(), err
+}
+
+func hasEAP(plans []*Plan) bool {
+	for _, p := range plans {
+		if p.EAP != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Session) udpSecret(addr netip.Addr) []byte {
@@ -107,7 +128,10 @@ func (s *Session) udpSecret(addr netip.Addr) []byte {
 // replayListen serves the embedded target on a loopback address. Every
 // request then comes from 127.0.0.1: the scenario client that covers it
 // answers for all NASes (when none does, the first client is moved there).
-func (s *Session) replayListen(ctx context.Context, plans []*Plan, ro Options, start time.Time) ([]*Result, string, error) {
+// The server's decisions go back to the flows by the socket, identifier
+// and authenticator of each request, so reason codes and MFA steps are
+// reported as in process.
+func (s *Session) replayListen(ctx context.Context, plans []*Plan, ro Options, start time.Time, cert tls.Certificate) ([]*Result, string, error) {
 	ap, err := netip.ParseAddrPort(s.Listen)
 	if err != nil || !ap.Addr().IsLoopback() {
 		return nil, "", fmt.Errorf("replay: --listen %q: want a loopback address and port such as 127.0.0.1:0", s.Listen)
@@ -121,7 +145,14 @@ func (s *Session) replayListen(ctx context.Context, plans []*Plan, ro Options, s
 			return nil, "", err
 		}
 	}
-	srv, err := nps.New(sc, nps.Options{Clock: mfa.Offset(start.Add(-time.Second)), Logger: s.Logger, OnDecision: s.OnDecision})
+	var tg *UDP
+	decide := func(d nps.Decision) {
+		if s.OnDecision != nil {
+			s.OnDecision(d)
+		}
+		tg.Decide(d)
+	}
+	srv, err := nps.New(sc, nps.Options{Clock: mfa.Offset(start.Add(-time.Second)), Logger: s.Logger, OnDecision: decide, Certificate: cert})
 	if err != nil {
 		return nil, "", err
 	}
@@ -129,6 +160,9 @@ func (s *Session) replayListen(ctx context.Context, plans []*Plan, ro Options, s
 	if err != nil {
 		return nil, "", fmt.Errorf("replay: %w", err)
 	}
+	addr := pc.LocalAddr().(*net.UDPAddr).AddrPort()
+	tg = NewUDP(addr, func(netip.Addr) []byte { return scenarioSecret(sc, ap.Addr()) })
+	tg.Acct = addr // Serve answers accounting on the same socket
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(sctx, pc) }()
@@ -139,9 +173,6 @@ func (s *Session) replayListen(ctx context.Context, plans []*Plan, ro Options, s
 		srv.Shutdown(shut)
 		<-done
 	}()
-	addr := pc.LocalAddr().(*net.UDPAddr).AddrPort()
-	tg := NewUDP(addr, func(netip.Addr) []byte { return scenarioSecret(sc, ap.Addr()) })
-	tg.Acct = addr // Serve answers accounting on the same socket
 	ro.Target = tg
 	if ro.NASFor == nil {
 		ro.NASFor = NASForScenario(sc)

@@ -169,6 +169,7 @@ type UDP struct {
 	conns   map[int]*udpSock
 	free    []*udpSock
 	all     []*udpSock
+	byAddr  map[netip.AddrPort]*udpSock
 	deliver func(Reply)
 	ctx     context.Context
 	wg      sync.WaitGroup
@@ -178,6 +179,7 @@ type UDP struct {
 type udpSock struct {
 	c     *net.UDPConn
 	owner atomic.Uint64
+	local netip.AddrPort
 }
 
 // NewUDP returns a target at addr; secret gives the shared secret the
@@ -227,8 +229,12 @@ func (u *UDP) Send(ctx context.Context, conn int, _ netip.AddrPort, pkt []byte, 
 				u.mu.Unlock()
 				return fmt.Errorf("replay: %w", err)
 			}
-			s = &udpSock{c: c}
+			s = &udpSock{c: c, local: c.LocalAddr().(*net.UDPAddr).AddrPort()}
 			u.all = append(u.all, s)
+			if u.byAddr == nil {
+				u.byAddr = map[netip.AddrPort]*udpSock{}
+			}
+			u.byAddr[netip.AddrPortFrom(s.local.Addr().Unmap(), s.local.Port())] = s
 			u.wg.Add(1)
 			go u.read(s)
 		}
@@ -266,6 +272,24 @@ func (u *UDP) read(s *udpSock) {
 	}
 }
 
+// Decide hands a decision of the server at the target to the flow that
+// sent the request: the flow that owns the socket it came from. It is
+// nps.Options.OnDecision of a server replay runs itself (--listen), whose
+// decisions are then reported as in process; the engine checks the
+// identifier and authenticator against the flow's request.
+func (u *UDP) Decide(d nps.Decision) {
+	if d.Ident < 0 {
+		return
+	}
+	u.mu.Lock()
+	s := u.byAddr[netip.AddrPortFrom(d.From.Addr().Unmap(), d.From.Port())]
+	u.mu.Unlock()
+	if s == nil {
+		return
+	}
+	u.deliver(Reply{Tag: s.owner.Load() | uint64(d.Ident), Decision: &d})
+}
+
 // EndConn implements Target: the flow's socket goes back to the pool.
 func (u *UDP) EndConn(conn int) {
 	u.mu.Lock()
@@ -293,6 +317,7 @@ func (u *UDP) Close() error {
 	}
 	u.all, u.free = nil, nil
 	clear(u.conns)
+	clear(u.byAddr)
 	u.mu.Unlock()
 	u.wg.Wait()
 	return nil

@@ -44,6 +44,13 @@ func serveUDP(t *testing.T, yaml string, sets ...string) netip.AddrPort {
 	if err := sc.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	return serveScenario(t, sc)
+}
+
+// serveScenario runs the emulated NPS of sc on 127.0.0.1 on the real
+// clock.
+func serveScenario(t *testing.T, sc *scenario.Scenario) netip.AddrPort {
+	t.Helper()
 	srv, err := nps.New(sc, nps.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +71,8 @@ func serveUDP(t *testing.T, yaml string, sets ...string) netip.AddrPort {
 	})
 	return pc.LocalAddr().(*net.UDPAddr).AddrPort()
 }
+
+func netipMust(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 
 // pushPlan is a captured PAP sign-in of alice that NPS accepted.
 func pushPlan(id int64, at time.Time) *Plan {
