@@ -14,7 +14,8 @@ type command struct {
 // commands are the command line's commands, for completion and help.
 var commands = []command{
 	{"goto", "FILE:LINE", "open the flow read at a source position (a log line, a capture frame, an event record)"},
-	{"save", "PATH", "save the marked (else filtered) flows; the extension picks the format: " + strings.Join(SaveFormats, " ")},
+	{"save", "PATH", "save the marked (else filtered) flows; the extension picks the format: " + strings.Join(SaveFormats, " ") + "; FOLDER/ saves a replay fixture"},
+	{"fixture", "FOLDER", "save the marked flows (else the one under the cursor) as a replay fixture: inputs, scenario.yaml, expect.json, secrets redacted"},
 	{"filter", "EXPR", "set the filter"},
 	{"sort", "COLUMN [desc]", "sort by a column"},
 	{"columns", "[COLUMN,...]", "the list's columns in screen order (saved in the keys file); alone: which are shown"},

@@ -102,7 +102,7 @@ var DefaultBindings = []Binding{
 	{ActCommand, "actions", []string{":"}, "command line (:goto, :save, :sort, :columns, :theme, :replay, :set, :filter, :quit)"},
 	{ActCopy, "actions", []string{"y"}, "copy the value under the cursor (OSC 52)"},
 	{ActCopyFlow, "actions", []string{"Y"}, "copy the flow as JSON (OSC 52)"},
-	{ActSave, "actions", []string{"ctrl+s"}, "save the filtered (or marked) flows: .ndjson, .csv, .pcap"},
+	{ActSave, "actions", []string{"ctrl+s"}, "save the filtered (or marked) flows: .ndjson, .csv, .pcap, FOLDER/ (fixture)"},
 	{ActReplay, "actions", []string{"r"}, "replay the flow (or the marked flows) against the scenario"},
 	{ActToggleSet, "actions", []string{"o"}, "in the replay pane: toggle the next --set override and re-run"},
 	{ActMouse, "actions", []string{"%"}, "mouse capture on/off (off lets the terminal select text)"},

@@ -13,6 +13,7 @@ import (
 	"github.com/radscope/radscope/filter"
 	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
+	"github.com/radscope/radscope/parse"
 	"github.com/radscope/radscope/report"
 )
 
@@ -36,6 +37,13 @@ type Options struct {
 	// ConfigPath is the config file :columns saves the columns in; "":
 	// they last for the session.
 	ConfigPath string
+	// Parse are the options the flows were read with: log records are read
+	// again with them, and fixtures say which zone their logs are in.
+	Parse parse.Options
+	// SecretsFiles and Secrets are the --secrets-file and --secret values,
+	// for the secrets.txt of a saved fixture (redacted there).
+	SecretsFiles []string
+	Secrets      []string
 }
 
 type mode int
@@ -805,10 +813,15 @@ func (m *Model) run(line string) tea.Cmd {
 			return nil
 		}
 		return m.gotoPos(f, l)
+	case "fixture":
+		return m.saveFixture(arg)
 	case "save", "w":
 		if arg == "" {
-			m.setStatus("save: give a PATH ("+strings.Join(SaveFormats, ", ")+")", true)
+			m.setStatus("save: give a PATH ("+strings.Join(SaveFormats, ", ")+", or a FOLDER/ for a replay fixture)", true)
 			return nil
+		}
+		if strings.HasSuffix(arg, "/") || strings.HasSuffix(arg, string(filepath.Separator)) {
+			return m.saveFixture(arg)
 		}
 		flows := m.store.Selection()
 		ctx, loc := m.c.Ctx, m.c.Location
@@ -872,6 +885,37 @@ func (m *Model) run(line string) tea.Cmd {
 	}
 	m.setStatus(fmt.Sprintf("unknown command %q (%s)", name, strings.Join(commandNames(), ", ")), true)
 	return nil
+}
+
+// saveFixture is :fixture DIR (and :save DIR/): the marked flows, else the
+// flow under the cursor, as a replay fixture folder.
+func (m *Model) saveFixture(dir string) tea.Cmd {
+	dir = strings.TrimRight(dir, "/"+string(filepath.Separator))
+	if dir == "" {
+		m.setStatus("fixture: give a FOLDER", true)
+		return nil
+	}
+	sr, ok := m.o.Replayer.(*ScenarioReplayer)
+	if !ok {
+		m.setStatus("fixture: needs a scenario (radscope tui --scenario FILE): a fixture replays against it", true)
+		return nil
+	}
+	flows := m.selectedFlows()
+	if len(flows) == 0 {
+		m.setStatus("fixture: no flow", true)
+		return nil
+	}
+	fo := FixtureOptions{Scenario: sr.Path, SecretsFiles: m.o.SecretsFiles, Secrets: m.o.Secrets,
+		Location: m.c.Location, Parse: m.o.Parse, Sets: m.replay.sets}
+	ctx := m.c.Ctx
+	m.setStatus(fmt.Sprintf("saving %d flow(s) as fixture %s (replaying them) …", len(flows), dir), false)
+	return func() tea.Msg {
+		s, err := SaveFixture(ctx, dir, flows, fo)
+		if err != nil {
+			return statusMsg{err.Error(), true}
+		}
+		return statusMsg{s, false}
+	}
 }
 
 // setColumns is :columns: without an argument it shows the columns shown

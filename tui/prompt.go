@@ -255,6 +255,9 @@ func (p *Prompt) View() string {
 	if p.kind == kindSearch {
 		line = "search /" + p.in.View()
 	}
+	if p.kind == ':' && (strings.HasPrefix(p.in.Value(), "save ") || strings.HasPrefix(p.in.Value(), "w ")) {
+		line += "  " + st.Muted.Render("the extension picks the format: "+strings.Join(SaveFormats, " ")+" · FOLDER/ saves a replay fixture")
+	}
 	if p.kind == ':' {
 		if cs := p.Completions(p.in.Value()); len(cs) > 1 && len(cs) <= 12 && strings.Contains(p.in.Value(), " ") {
 			for i, c := range cs {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -84,38 +85,40 @@ func isRequest(c model.Code) bool {
 	return false
 }
 
-// writePcap writes the captured packets of flows, in flow order, as raw
+// writePcap writes the captured packets of flows, in time order, as raw
 // IP/UDP frames (link type 101).
 func writePcap(ctx context.Context, w io.Writer, flows []*model.Flow) (int, error) {
 	pw := pcapgo.NewWriterNanos(w)
 	if err := pw.WriteFileHeader(65535, layers.LinkTypeRaw); err != nil {
 		return 0, err
 	}
-	n := 0
+	var pkts []*model.Message
 	for _, f := range flows {
 		if ctx.Err() != nil {
-			return n, ctx.Err()
+			return 0, ctx.Err()
 		}
 		for i := range f.Messages {
 			m := &f.Messages[i]
-			if m.Kind != model.KindPacket || !m.Client.IsValid() || !m.Server.IsValid() {
-				continue
+			if m.Kind == model.KindPacket && m.Client.IsValid() && m.Server.IsValid() {
+				pkts = append(pkts, m)
 			}
-			src, dst := m.Client, m.Server
-			if !isRequest(m.Code) {
-				src, dst = dst, src
-			}
-			frame, err := ipUDP(src, dst, EncodePacket(m))
-			if err != nil {
-				return n, err
-			}
-			if err := pw.WritePacket(gopacket.CaptureInfo{Timestamp: m.Time, CaptureLength: len(frame), Length: len(frame)}, frame); err != nil {
-				return n, err
-			}
-			n++
 		}
 	}
-	return n, nil
+	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].Time.Before(pkts[j].Time) })
+	for n, m := range pkts {
+		src, dst := m.Client, m.Server
+		if !isRequest(m.Code) {
+			src, dst = dst, src
+		}
+		frame, err := ipUDP(src, dst, EncodePacket(m))
+		if err != nil {
+			return n, err
+		}
+		if err := pw.WritePacket(gopacket.CaptureInfo{Timestamp: m.Time, CaptureLength: len(frame), Length: len(frame)}, frame); err != nil {
+			return n, err
+		}
+	}
+	return len(pkts), nil
 }
 
 // ipUDP wraps payload in IPv4 or IPv6 and UDP headers with checksums.

@@ -142,6 +142,10 @@ func TestFrames(t *testing.T) {
 			press(h.tm, h.km, ActAccept)
 			h.waitFor(t, "for this session")
 		}},
+		{name: "save-prompt", drive: func(t *testing.T, h *harness) {
+			press(h.tm, h.km, ActSave)
+			h.waitFor(t, "saves a replay fixture")
+		}},
 		{name: "summary", drive: func(t *testing.T, h *harness) {
 			press(h.tm, h.km, ActSummary)
 			h.waitFor(t, "Failures by finding")

@@ -44,7 +44,9 @@ it again. --readonly turns replay off.
 
 y copies the value under the cursor and Y the flow as JSON, through OSC 52
 (works over SSH where the terminal allows it). ctrl+s saves the marked (else
-the filtered) flows: .ndjson, .json, .csv, or .pcap for the captured packets.
+the filtered) flows: .ndjson, .json, .csv, or .pcap for the captured packets;
+a FOLDER/ (or :fixture FOLDER) saves the marked flows, else the one under the
+cursor, as a replay fixture (needs --scenario; secrets redacted).
 % turns mouse capture on and off.
 
 Keys can be remapped in a YAML file (--keys, default
@@ -145,8 +147,11 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 		Sets:     f.sets,
 		Title:    strings.Join(run.paths, " "),
 
-		Columns:    cfg.Columns,
-		ConfigPath: cfgPath,
+		Columns:      cfg.Columns,
+		ConfigPath:   cfgPath,
+		Parse:        run.o,
+		SecretsFiles: f.in.secretsFile,
+		Secrets:      f.in.secrets,
 	})
 	if errors.Is(err, context.Canceled) {
 		return err
