@@ -6,6 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,13 +23,18 @@ const MaxBatchRows = 100_000
 
 // Options control a ClickHouse export.
 type Options struct {
-	Tables      Tables
-	BatchRows   int           // rows per INSERT, at most MaxBatchRows (the default)
-	InFlight    int           // concurrent INSERT requests; default 2
-	Retries     int           // retries of a failed batch; default 5, -1 for none
-	Backoff     time.Duration // wait before the first retry, doubled each time up to 8s; default 500ms
-	GzipLevel   int           // compress/gzip level; default gzip.BestSpeed
-	ShowSecrets bool          // keep sensitive attribute values (else "<redacted>", raw bytes dropped)
+	Tables    Tables
+	BatchRows int           // rows per INSERT, at most MaxBatchRows (the default)
+	InFlight  int           // concurrent INSERT requests; default 2
+	Retries   int           // retries of a failed batch; default 5, -1 for none
+	Backoff   time.Duration // wait before the first retry, doubled each time up to 8s; default 500ms
+	// GzipLevel is the compress/gzip level of the request bodies. The zero
+	// value, gzip.NoCompression, frames the JSON as gzip without
+	// compressing it: for a server on the same machine, where compressing
+	// only costs both processes CPU. gzip.BestSpeed suits a server across
+	// a network (GzipLevelFor picks by address).
+	GzipLevel   int
+	ShowSecrets bool // keep sensitive attribute values (else "<redacted>", raw bytes dropped)
 	// Progress, when set, is called after each committed batch (from one
 	// goroutine at a time).
 	Progress func(Progress)
@@ -45,6 +53,25 @@ type Progress struct {
 
 // Rows is Messages + Flows.
 func (p Progress) Rows() int64 { return p.Messages + p.Flows }
+
+// GzipLevelFor returns the gzip level for a server at addr (host:port):
+// gzip.NoCompression on the loopback interface, where there is no
+// bandwidth to save and compressing costs CPU on both ends (the two share
+// the machine's cores), else gzip.BestSpeed (JSON rows compress about
+// twelvefold).
+func GzipLevelFor(addr string) int {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return gzip.NoCompression
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+		return gzip.NoCompression
+	}
+	return gzip.BestSpeed
+}
 
 // CreateSchema creates the two tables (if they do not exist) in the
 // client's database.
@@ -135,9 +162,6 @@ func NewClickHouse(ctx context.Context, c *ch.Client, o Options) (*ClickHouse, e
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = 500 * time.Millisecond
-	}
-	if o.GzipLevel == 0 {
-		o.GzipLevel = gzip.BestSpeed
 	}
 	if _, err := gzip.NewWriterLevel(nil, o.GzipLevel); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
@@ -258,6 +282,7 @@ func (e *ClickHouse) compress() {
 		buf  [2]*bytes.Buffer
 		zw   [2]*gzip.Writer
 		cur  [2]*batch
+		size [2]int // body size of the table's last batch
 		dead bool
 	)
 	for c := range e.chunks {
@@ -266,8 +291,14 @@ func (e *ClickHouse) compress() {
 		}
 		t := c.table
 		if cur[t] == nil {
-			buf[t] = &bytes.Buffer{}
-			zw[t], _ = gzip.NewWriterLevel(buf[t], e.o.GzipLevel)
+			// Room for a body like the last one: growing a buffer of
+			// a hundred megabytes by doubling copies it several times.
+			buf[t] = bytes.NewBuffer(make([]byte, 0, size[t]+size[t]/8))
+			if zw[t] == nil {
+				zw[t], _ = gzip.NewWriterLevel(buf[t], e.o.GzipLevel)
+			} else {
+				zw[t].Reset(buf[t])
+			}
 			cur[t] = &batch{table: t}
 		}
 		if len(c.data) > 0 {
@@ -285,6 +316,7 @@ func (e *ClickHouse) compress() {
 		zw[t].Close()
 		b := cur[t]
 		b.gz = buf[t].Bytes()
+		size[t] = len(b.gz)
 		cur[t] = nil
 		if b.rows == 0 {
 			continue

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"reflect"
@@ -154,6 +155,18 @@ func readAll(t testing.TB, c *ch.Client, where string) map[uint64]*model.Flow {
 	return got
 }
 
+func TestGzipLevelFor(t *testing.T) {
+	for addr, want := range map[string]int{
+		"127.0.0.1:8123": gzip.NoCompression, "[::1]:8123": gzip.NoCompression, "localhost:8123": gzip.NoCompression,
+		"127.0.0.2:8123": gzip.NoCompression, "10.0.0.5:8123": gzip.BestSpeed, "ch1.example.net:8123": gzip.BestSpeed,
+		"[2001:db8::1]:8123": gzip.BestSpeed,
+	} {
+		if got := GzipLevelFor(addr); got != want {
+			t.Errorf("GzipLevelFor(%q) = %d, want %d", addr, got, want)
+		}
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	s := chtest.Start(t)
 	for i, paths := range fixtures {
@@ -165,7 +178,8 @@ func TestRoundTrip(t *testing.T) {
 			for i := range flows {
 				msgs += len(flows[i].Messages)
 			}
-			p := exportFlows(t, c, flows, Options{ShowSecrets: true, BatchRows: 7})
+			// Bodies stored and compressed (GzipLevel 0 and 1) in turn.
+			p := exportFlows(t, c, flows, Options{ShowSecrets: true, BatchRows: 7, GzipLevel: i % 2})
 			if p.Messages != int64(msgs) || p.Flows != int64(len(flows)) {
 				t.Fatalf("committed %d messages and %d flows, want %d and %d", p.Messages, p.Flows, msgs, len(flows))
 			}

@@ -16,9 +16,11 @@
 // and the report queries use FINAL.
 //
 // The exporter encodes rows as JSONEachRow, leaving out empty and zero
-// fields (ClickHouse fills the column default), gzip-compresses them in
-// batches of at most MaxBatchRows, keeps Options.InFlight INSERTs in
-// flight and retries a failed batch whole with backoff. The talking is
+// fields (ClickHouse fills the column default), frames them as gzip in
+// batches of at most MaxBatchRows — stored for a server on the same
+// machine, compressed at BestSpeed for one across a network
+// (GzipLevelFor) — keeps Options.InFlight INSERTs in flight and retries a
+// failed batch whole with backoff. The talking is
 // done by package export/ch over the HTTP interface; export/chtest starts a
 // real server for tests.
 package export

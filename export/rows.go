@@ -2,7 +2,7 @@ package export
 
 import (
 	"encoding/hex"
-	"hash/fnv"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,32 +20,44 @@ import (
 // again gives the same ids, so a re-export replaces rows instead of adding
 // them.
 func MessageID(m *model.Message) uint64 {
-	h := fnv.New64a()
-	var b []byte
-	b = append(b, m.Src.Format...)
+	var buf [256]byte
+	b := append(buf[:0], m.Src.Format...)
 	b = append(b, 0)
 	b = append(b, m.Src.File...)
 	b = append(b, 0)
-	for _, n := range []int64{int64(m.Src.Line), int64(m.Src.Col), m.Src.Offset, m.Src.Frame, m.Src.Record, m.Time.UnixNano(), int64(m.Kind), int64(m.Code)} {
+	for _, n := range [...]int64{int64(m.Src.Line), int64(m.Src.Col), m.Src.Offset, m.Src.Frame, m.Src.Record, m.Time.UnixNano(), int64(m.Kind), int64(m.Code)} {
 		b = strconv.AppendInt(b, n, 10)
 		b = append(b, 0)
 	}
-	h.Write(b)
-	return h.Sum64()
+	return fnv64a(fnvOffset, b)
 }
 
 // FlowID is the deterministic id of a flow: a hash of its kind and of its
 // messages' ids, in order.
 func FlowID(f *model.Flow, msgIDs []uint64) uint64 {
-	h := fnv.New64a()
-	b := []byte{'f', byte(f.Kind)}
+	var buf [20]byte
+	h := fnv64a(fnvOffset, []byte{'f', byte(f.Kind)})
 	for _, id := range msgIDs {
-		b = strconv.AppendUint(b, id, 16)
-		b = append(b, ',')
+		b := strconv.AppendUint(buf[:0], id, 16)
+		h = fnv64a(h, append(b, ','))
 	}
-	h.Write(b)
-	return h.Sum64()
+	return h
 }
+
+// fnv64a continues a 64-bit FNV-1a hash (hash/fnv's New64a) over b,
+// without the allocations of the hash.Hash64 interface.
+func fnv64a(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 // row builds one JSON object.
 type row struct {
@@ -148,9 +160,13 @@ func (r *row) dateTime(k, kns string, t time.Time) {
 	}
 	r.key(k)
 	u := t.UTC()
-	r.b = append(r.b, '"')
-	r.b = u.AppendFormat(r.b, "2006-01-02 15:04:05")
-	r.b = append(r.b, '"')
+	y, mo, d := u.Date()
+	h, mi, sec := u.Clock()
+	r.b = append(r.b, '"',
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '"')
 	r.int(kns, int64(u.Nanosecond()))
 }
 
@@ -160,9 +176,17 @@ func (r *row) dateTime(k, kns string, t time.Time) {
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
+		// Eight bytes at a time while none of them needs escaping.
+		for i+8 <= len(s) && !needsEscape(s[i:i+8]) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
 			continue
 		}
 		b = append(b, s[start:i]...)
@@ -178,10 +202,25 @@ func appendJSONString(b []byte, s string) []byte {
 		default:
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
 		}
-		start = i + 1
+		i++
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// needsEscape reports whether any of the eight bytes of w8 is a control
+// character, '"' or '\\' (the SWAR tests "has a byte less than n" and
+// "has a zero byte": exact as a yes/no answer).
+func needsEscape(w8 string) bool {
+	_ = w8[7]
+	w := uint64(w8[0]) | uint64(w8[1])<<8 | uint64(w8[2])<<16 | uint64(w8[3])<<24 |
+		uint64(w8[4])<<32 | uint64(w8[5])<<40 | uint64(w8[6])<<48 | uint64(w8[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	less := (w - ones*0x20) &^ w
+	q := w ^ (ones * '"')
+	bs := w ^ (ones * '\\')
+	return (less|(q-ones)&^q|(bs-ones)&^bs)&highs != 0
 }
 
 const hexDigits = "0123456789abcdef"
@@ -193,11 +232,28 @@ func appendJSONStringUTF8(b []byte, s string) []byte {
 	return appendJSONString(b, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
-func addrPort(s interface{ IsValid() bool }, str func() string) string {
-	if !s.IsValid() {
-		return ""
+// addr and addrPort write an address column (left out when the address
+// is not valid). Addresses need no JSON escaping.
+func (r *row) addr(k string, a netip.Addr) {
+	if !a.IsValid() {
+		r.str(k, "")
+		return
 	}
-	return str()
+	r.key(k)
+	r.b = append(r.b, '"')
+	r.b = a.AppendTo(r.b)
+	r.b = append(r.b, '"')
+}
+
+func (r *row) addrPort(k string, a netip.AddrPort) {
+	if !a.IsValid() {
+		r.str(k, "")
+		return
+	}
+	r.key(k)
+	r.b = append(r.b, '"')
+	r.b = a.AppendTo(r.b)
+	r.b = append(r.b, '"')
 }
 
 // redactedAttrs hides sensitive values unless showSecrets.
@@ -229,14 +285,14 @@ func appendMessage(b []byte, m *model.Message, id, flowID uint64, index int, sho
 		r.b = hex.AppendEncode(r.b, m.Auth)
 		r.b = append(r.b, '"')
 	}
-	r.str("client", addrPort(m.Client, m.Client.String))
-	r.str("server", addrPort(m.Server, m.Server.String))
+	r.addrPort("client", m.Client)
+	r.addrPort("server", m.Server)
 	r.str("computer", m.Computer)
 	r.str("service", m.Service)
 	r.str("user_name", m.User)
-	r.str("nas_ip", addrPort(m.NASAddr, m.NASAddr.String))
+	r.addr("nas_ip", m.NASAddr)
 	r.str("nas_id", m.NASID)
-	r.str("client_ip", addrPort(m.ClientAddr, m.ClientAddr.String))
+	r.addr("client_ip", m.ClientAddr)
 	r.str("client_name", m.ClientName)
 	r.str("calling_station", m.CallingStation)
 	r.str("called_station", m.CalledStation)

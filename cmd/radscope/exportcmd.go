@@ -6,6 +6,7 @@ import (
 	"fmt"
 	stdio "io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,6 +102,7 @@ type exportFlags struct {
 	createSchema bool
 	printSchema  bool
 	batchRows    int
+	gzipLevel    string
 	output       string
 }
 
@@ -115,7 +117,8 @@ func init() {
   --to clickhouse://HOST:8123/DB
       two tables, radscope_messages and radscope_flows, over ClickHouse's
       HTTP interface (18.16 and later): INSERT ... FORMAT JSONEachRow,
-      gzip bodies, batches of at most 100,000 rows, two in flight, a failed
+      gzip bodies (--gzip-level; by default compressed only for a server on
+      another machine), batches of at most 100,000 rows, two in flight, a failed
       batch retried whole with backoff. Rows have deterministic ids and the
       tables are ReplacingMergeTree: exporting the same files again, or
       re-running an export that failed half-way, adds no duplicates.
@@ -135,6 +138,7 @@ ends the run.`,
 			fs.BoolVar(&f.createSchema, "create-schema", false, "create the tables first (if they do not exist)")
 			fs.BoolVar(&f.printSchema, "print-schema", false, "print the CREATE TABLE statements and exit")
 			fs.IntVar(&f.batchRows, "batch-rows", export.MaxBatchRows, "rows per INSERT (at most 100000)")
+			fs.StringVar(&f.gzipLevel, "gzip-level", "auto", "gzip `LEVEL` of the INSERT bodies, 0 (framed, not compressed) to 9; auto: 0 for a server on 127.0.0.1 or localhost, else 1")
 			fs.StringVarP(&f.output, "output", "o", "", "with --to ndjson: write to `FILE` instead of stdout")
 			return f
 		},
@@ -196,6 +200,14 @@ func runExport(ctx context.Context, io *IO, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
+		level := export.GzipLevelFor(c.Config().Addr)
+		if f.gzipLevel != "auto" {
+			n, err := strconv.Atoi(f.gzipLevel)
+			if err != nil || n < 0 || n > 9 {
+				return usageErrorf("--gzip-level: %q is not auto or 0 to 9", f.gzipLevel)
+			}
+			level = n
+		}
 		run, err := f.prepare(io, args)
 		if err != nil {
 			return err
@@ -205,7 +217,7 @@ func runExport(ctx context.Context, io *IO, opts any, args []string) error {
 				return err
 			}
 		}
-		o := export.Options{BatchRows: f.batchRows, ShowSecrets: run.o.ShowSecrets}
+		o := export.Options{BatchRows: f.batchRows, GzipLevel: level, ShowSecrets: run.o.ShowSecrets}
 		if !f.in.quiet {
 			var last time.Time
 			o.Progress = func(p export.Progress) {

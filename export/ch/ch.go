@@ -149,7 +149,7 @@ func serverError(status int, body []byte) *Error {
 	return e
 }
 
-func (c *Client) request(ctx context.Context, query string, body io.Reader, gz bool) (*http.Response, error) {
+func (c *Client) request(ctx context.Context, query string, body io.Reader, gz, idempotent bool) (*http.Response, error) {
 	q := url.Values{}
 	q.Set("database", c.cfg.Database)
 	if body != nil {
@@ -170,6 +170,12 @@ func (c *Client) request(ctx context.Context, query string, body io.Reader, gz b
 	}
 	if gz {
 		req.Header.Set("Content-Encoding", "gzip")
+	}
+	if idempotent {
+		// Lets net/http resend the request by itself when a kept-alive
+		// connection turns out to have been closed by the server before
+		// anything was sent on it (the server's keep_alive_timeout is short).
+		req.Header.Set("Idempotency-Key", "radscope")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -196,7 +202,7 @@ func unwrapURL(err error) error {
 
 // Exec runs a statement that returns nothing wanted (DDL, OPTIMIZE).
 func (c *Client) Exec(ctx context.Context, stmt string) error {
-	resp, err := c.request(ctx, stmt, nil, false)
+	resp, err := c.request(ctx, stmt, nil, false, false)
 	if err != nil {
 		return err
 	}
@@ -208,9 +214,13 @@ func (c *Client) Exec(ctx context.Context, stmt string) error {
 	return nil
 }
 
-// InsertGzip posts one gzip-compressed JSONEachRow body into table.
+// InsertGzip posts one gzip-compressed JSONEachRow body into table. The
+// request may reach the server twice (net/http resends it when a
+// kept-alive connection was closed under it), so the rows must be ones a
+// second copy of does no harm to: radscope's tables are ReplacingMergeTree
+// keyed by deterministic ids.
 func (c *Client) InsertGzip(ctx context.Context, table string, gzBody []byte) error {
-	resp, err := c.request(ctx, "INSERT INTO "+table+" FORMAT JSONEachRow", bytes.NewReader(gzBody), true)
+	resp, err := c.request(ctx, "INSERT INTO "+table+" FORMAT JSONEachRow", bytes.NewReader(gzBody), true, true)
 	if err != nil {
 		return err
 	}
@@ -228,7 +238,7 @@ func (c *Client) InsertGzip(ctx context.Context, table string, gzBody []byte) er
 // it has begun to answer (its text then ends the stream) is returned as
 // *Error.
 func (c *Client) Query(ctx context.Context, query string, each func(line []byte) error) error {
-	resp, err := c.request(ctx, query, nil, false)
+	resp, err := c.request(ctx, query, nil, false, true)
 	if err != nil {
 		return err
 	}
