@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 
 	"github.com/radscope/radscope/dict"
@@ -231,13 +234,48 @@ func looksLikeValue(s string) bool {
 
 // streamingGC tunes the collector for commands that stream: their live heap
 // is a few batches of messages, so collecting less often saves a quarter of
-// the CPU while a soft limit keeps resident memory under 100 MB. GOGC and
-// GOMEMLIMIT in the environment win.
+// the CPU while a soft limit keeps resident memory under 100 MB. A capture's
+// live heap is larger (requests held for the matching window: about 60 MB on
+// a dense one) and a fixed 80 MB limit made the collector run every 10 MB
+// of allocation, half the CPU; so after every collection the limit is
+// raised to twice the live heap when that is more. GOGC and GOMEMLIMIT in
+// the environment win.
 func streamingGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(80 << 20)
+		debug.SetMemoryLimit(streamLimit)
+		afterEachGC(func() {
+			live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+			metrics.Read(live)
+			if live[0].Value.Kind() == metrics.KindUint64 {
+				debug.SetMemoryLimit(memoryLimitFor(live[0].Value.Uint64()))
+			}
+		})
 	}
+}
+
+// streamLimit is the soft memory limit of streaming commands while their
+// live heap is under half of it.
+const streamLimit = 80 << 20
+
+// memoryLimitFor is the soft memory limit for a live heap of live bytes:
+// streamLimit, or twice the live heap when that is more.
+func memoryLimitFor(live uint64) int64 {
+	if live >= math.MaxInt64/2 {
+		return math.MaxInt64
+	}
+	return max(streamLimit, 2*int64(live))
+}
+
+// afterEachGC calls f after every garbage collection (from the finalizer
+// goroutine) for the rest of the process.
+func afterEachGC(f func()) {
+	type sentinel struct{ _ [16]byte } // not tiny-allocated, so it is freed by the next cycle
+	s := new(sentinel)
+	runtime.SetFinalizer(s, func(*sentinel) {
+		f()
+		afterEachGC(f)
+	})
 }
