@@ -2,6 +2,7 @@ package replay
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,8 @@ type Expected struct {
 	// conversation (shown, not compared: fragment sizes and certificate
 	// chains change it without changing what the user sees).
 	Rounds int `json:"rounds,omitempty"`
+	// Findings are the explain rules that fired on the input's flow.
+	Findings []string `json:"findings,omitempty"`
 }
 
 // Observed is what the target did.
@@ -68,9 +71,11 @@ type Observed struct {
 	// saw it (nas-timeout-short, duplicate-discarded ...).
 	Findings   []string  `json:"findings,omitempty"`
 	Start, End time.Time `json:"-"`
+	decided    bool      // the target's decisions are known (embedded, --listen)
 }
 
 func (o *Observed) decision(d *nps.Decision) {
+	o.decided = true
 	o.Reason = d.Reason
 	o.Policy, o.ProxyPolicy = d.Policy, d.ProxyPolicy
 	if d.Dropped {
@@ -108,6 +113,9 @@ func newResult(p *Plan) *Result {
 	f := p.Flow
 	r := &Result{Flow: f, ID: f.ID, Kind: f.Kind.String(), User: f.User, NAS: p.NAS, Time: f.Start, Why: p.Why,
 		Expected: expected(f), Observed: Observed{Reason: model.NoReason}}
+	for _, fd := range f.Findings {
+		r.Expected.Findings = append(r.Expected.Findings, fd.Rule)
+	}
 	if p.EAP != nil {
 		r.Expected.Rounds = len(f.Rounds)
 		if p.EAP.Method != "" {
@@ -179,6 +187,24 @@ func (r *Result) compare() {
 	if o.Peer != "" {
 		r.Diffs = append(r.Diffs, "peer: "+o.Peer)
 	}
+	if o.decided && x.Reason != model.NoReason {
+		// Both sides hold NPS's verdict: the input a log or events (a
+		// capture alone shows no reason code, and most diagnoses need one),
+		// the target its decisions.
+		xs, os := ComparedFindings(x.Findings), ComparedFindings(o.Findings)
+		if x.MFA == "" {
+			// The input does not show the MFA extension's answer (no
+			// AzureMfa events): its diagnoses cannot be expected.
+			xs = slices.DeleteFunc(xs, isMFADiagnosis)
+			os = slices.DeleteFunc(os, isMFADiagnosis)
+		}
+		if only := minus(xs, os); len(only) > 0 {
+			r.Diffs = append(r.Diffs, "findings: expected only "+strings.Join(only, ", "))
+		}
+		if only := minus(os, xs); len(only) > 0 {
+			r.Diffs = append(r.Diffs, "findings: observed only "+strings.Join(only, ", "))
+		}
+	}
 	xf, of := failed(x.Outcome), failed(o.Outcome)
 	switch {
 	case xf && !of:
@@ -190,6 +216,63 @@ func (r *Result) compare() {
 	default:
 		r.Status = Diverged
 	}
+}
+
+// ComparedFindings are the rules of rules that take part in the
+// comparison (when both sides hold NPS's verdict), sorted: the diagnoses
+// of how a sign-in failed that the input and the embedded target show the
+// same way: no-response, challenge-abandoned, no-policy-match,
+// mfa-not-enrolled, rdg-cannot-challenge (with the challenge-abandoned it
+// implies) and otp-needs-pap, the last three only when the input shows the
+// MFA extension's answer (AzureMfa events). Left out:
+// upn-mismatch (it needs the name the extension sent to Entra ID, which
+// the target's decision does not carry); nps-reason-N and the
+// MFA codes (mfa-<code>), which the reason and MFA comparison covers and
+// which a capture alone cannot show; nas-timeout-short and
+// duplicate-discarded (the emulated NAS's timeout and retries are the
+// scenario's or -t/-r, shown as retransmits); wrong-secret and
+// unknown-client (they say which secrets radscope was given; the target's
+// drop shows as no-response); blast-radius-request (the NAS's packets are
+// re-sent as captured); blast-radius-response (the emulator always signs);
+// otp-accept-no-policy-attrs (the original server's reply attributes);
+// acct-no-auth, mfa-skipped and clock-skew (what the input holds, not what
+// the server did).
+func ComparedFindings(rules []string) []string {
+	var out []string
+	add := func(r string) {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range rules {
+		switch r {
+		case "no-response", "challenge-abandoned", "no-policy-match", "mfa-not-enrolled", "otp-needs-pap":
+			add(r)
+		case "rdg-cannot-challenge":
+			// It supersedes challenge-abandoned, which it implies.
+			add(r)
+			add("challenge-abandoned")
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isMFADiagnosis reports a compared finding that needs the MFA
+// extension's answer.
+func isMFADiagnosis(rule string) bool {
+	return rule == "mfa-not-enrolled" || rule == "rdg-cannot-challenge" || rule == "otp-needs-pap"
+}
+
+// minus is a without the elements of b.
+func minus(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Summary counts results by status.

@@ -46,5 +46,8 @@
 // challenge-abandoned, no-response, accounted, or nas-timeout when the
 // answer came after the NAS had given up), reason code and MFA result
 // with the observed ones: reproduced, fixed, regressed, diverged or
-// not-replayable. WriteText, WriteJSON and WriteJUnit report a run.
+// not-replayable. Both sides carry the explain findings (of the input's
+// flow, and of the replay as the NAS saw it with the target's MFA step);
+// when both hold NPS's verdict the diagnoses in ComparedFindings must
+// agree too. WriteText, WriteJSON and WriteJUnit report a run.
 package replay

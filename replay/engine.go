@@ -100,7 +100,8 @@ type flowRun struct {
 	gen      int        // invalidates older timers
 	obs      model.Flow // the replay as a flow, for the explain rules
 	peer     *supplicant.Peer
-	eapMsg   []byte // the peer's EAP-Message for the next round
+	eapMsg   []byte     // the peer's EAP-Message for the next round
+	mfa      *model.MFA // the target's MFA step for the request in flight
 }
 
 type timer struct {
@@ -553,6 +554,7 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 	if r.Decision != nil && r.Decision.Request != model.CodeNone && !r.Decision.Duplicate {
 		d := *r.Decision
 		f.res.Observed.decision(&d)
+		f.mfa = d.MFA
 	} else if r.Decision != nil && r.Decision.Duplicate {
 		f.res.Observed.Duplicates++
 	}
@@ -675,6 +677,13 @@ func (f *flowRun) record(at time.Time, pkt []byte, request bool) {
 	m := model.Message{Time: at, Kind: model.KindPacket, Code: model.Code(pkt[0]), Ident: int(pkt[1]),
 		Client: f.from, User: f.plan.Flow.User, NASID: f.plan.NAS, Reason: model.NoReason}
 	m.Check = &model.SecretCheck{MessageAuthenticator: model.Absent}
+	if !request && f.mfa != nil {
+		// The target's MFA step, as the extension's log shows it next to
+		// the answer: the explain rules read it from the messages.
+		mf := *f.mfa
+		m.MFA = &mf
+		m.Reason = f.res.Observed.Reason
+	}
 	if secret.HasMessageAuthenticator(pkt) {
 		m.Check.MessageAuthenticator = model.Verified
 	}
