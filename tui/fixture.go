@@ -71,7 +71,7 @@ func SaveFixture(ctx context.Context, dir string, flows []*model.Flow, fo Fixtur
 		}
 	}
 	pc := filepath.Join(stage, fixtureCapture)
-	np, err := writeFile(pc, func(w *os.File) (int, error) { return writePcap(ctx, w, flows) })
+	np, err := writeFile(pc, func(w *os.File) (int, error) { return writePcap(ctx, w, sliceSeq(flows)) })
 	if err != nil {
 		return "", fmt.Errorf("tui: save fixture: %w", err)
 	}

@@ -35,10 +35,13 @@ const maxErrors = 10000
 
 // loader runs a Source in a goroutine and hands what it read to the root
 // model on every tick: no channel the model could block on, and the first
-// flows show after one tick.
+// flows show after one tick. The flows are compacted in the loader's
+// goroutine (the store's compactor is its own while it runs), so their
+// messages are dropped as they arrive.
 type loader struct {
 	mu       sync.Mutex
-	flows    []model.Flow
+	comp     *compactor
+	added    int // flows compacted since the last drain
 	errs     []error
 	progress Progress
 	offsets  []flow.Offset
@@ -53,7 +56,8 @@ type loadTick struct{}
 
 // loadBatch is what one tick drained.
 type loadBatch struct {
-	flows    []model.Flow
+	pub      published
+	added    int
 	errs     []error
 	progress Progress
 	offsets  []flow.Offset
@@ -65,10 +69,10 @@ const tickEvery = 50 * time.Millisecond
 
 func tick() tea.Cmd { return tea.Tick(tickEvery, func(time.Time) tea.Msg { return loadTick{} }) }
 
-// start runs src under ctx.
-func startLoader(ctx context.Context, src Source) *loader {
+// startLoader runs src under ctx, compacting into comp.
+func startLoader(ctx context.Context, src Source, comp *compactor) *loader {
 	ctx, cancel := context.WithCancel(ctx)
-	l := &loader{cancel: cancel, started: time.Now()}
+	l := &loader{comp: comp, cancel: cancel, started: time.Now()}
 	go l.run(ctx, src)
 	return l
 }
@@ -94,7 +98,8 @@ func (l *loader) run(ctx context.Context, src Source) {
 			continue
 		}
 		l.mu.Lock()
-		l.flows = append(l.flows, f)
+		l.comp.add(&f)
+		l.added++
 		l.mu.Unlock()
 		n++
 		if src.Progress != nil && (n&255 == 0 || time.Since(sampled) > tickEvery) {
@@ -125,8 +130,8 @@ func (l *loader) run(ctx context.Context, src Source) {
 func (l *loader) drain() loadBatch {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := loadBatch{flows: l.flows, errs: l.errs, progress: l.progress, offsets: l.offsets, done: l.done, err: l.err}
-	l.flows, l.errs = nil, nil
+	b := loadBatch{pub: l.comp.publish(), added: l.added, errs: l.errs, progress: l.progress, offsets: l.offsets, done: l.done, err: l.err}
+	l.added, l.errs = 0, nil
 	return b
 }
 

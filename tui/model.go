@@ -123,8 +123,11 @@ func New(ctx context.Context, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Parse.Location == nil {
+		o.Parse.Location = o.Location
+	}
 	c := &Common{Ctx: ctx, Styles: st, Keys: o.Keys, Location: o.Location}
-	m := &Model{c: c, o: o, store: NewStore()}
+	m := &Model{c: c, o: o, store: newStore(newRereader(o.Parse))}
 	m.list = NewList(c, m.store)
 	if o.Columns != nil {
 		cols, err := ParseColumns(strings.Join(o.Columns, ","))
@@ -160,27 +163,14 @@ func (m *Model) Init() tea.Cmd {
 	if m.o.Source.Flows == nil {
 		return nil
 	}
-	m.ld = startLoader(m.c.Ctx, m.o.Source)
+	m.ld = startLoader(m.c.Ctx, m.o.Source, m.store.comp)
 	m.loading = true
 	return tick()
 }
 
 // values completes filter values from the loaded flows near the cursor.
 func (m *Model) values(field string) []string {
-	seen := map[string]bool{}
-	var out []string
-	n := m.store.ViewLen()
-	for r := 0; r < n && r < 5000 && len(out) < 50; r++ {
-		f, _ := m.store.At(r)
-		rec := report.Record(f)
-		for _, s := range rec.Field(field).Strs {
-			if s != "" && !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-		}
-	}
-	return out
+	return m.store.values(field, 5000, 50)
 }
 
 // viewMsg carries a recomputed view.
@@ -228,9 +218,11 @@ func (m *Model) summarize() tea.Cmd {
 	rows := m.store.view[:len(m.store.view):len(m.store.view)]
 	ctx, loc := m.c.Ctx, m.c.Location
 	return func() tea.Msg {
+		var buf model.Flow
+		var ph placeholders
 		d, err := Summarize(ctx, func(yield func(*model.Flow) bool) {
 			for _, i := range rows {
-				if !yield(sn.s.Flow(i)) {
+				if !yield(sn.s.pub.summaryFlow(i, &buf, &ph)) {
 					return
 				}
 			}
@@ -320,9 +312,9 @@ func (m *Model) onTick() tea.Cmd {
 		return nil
 	}
 	b := m.ld.drain()
-	if len(b.flows) > 0 {
+	if b.added > 0 {
 		_, cur := m.list.Selected()
-		m.store.Append(b.flows)
+		m.store.publish(b.pub)
 		m.keepCursor(cur)
 	}
 	if len(b.errs) > 0 {
@@ -385,8 +377,24 @@ func (m *Model) syncDetail() {
 	if !m.detailOpen {
 		return
 	}
-	f, _ := m.list.Selected()
+	f := m.selectedFull()
 	m.detail.SetFlow(f, m.offsets)
+}
+
+// selectedFull is the flow under the cursor with its messages (read back
+// from the logs when the store dropped them); on an error the status says
+// why and the flow comes without them.
+func (m *Model) selectedFull() *model.Flow {
+	f, i := m.list.Selected()
+	if f == nil {
+		return nil
+	}
+	full, err := m.store.Full(i)
+	if err != nil {
+		m.setStatus(err.Error(), true)
+		return f
+	}
+	return full
 }
 
 func (m *Model) focused() Component {
@@ -726,7 +734,7 @@ func (m *Model) copyValue() tea.Cmd {
 }
 
 func (m *Model) copyFlow() tea.Cmd {
-	f, _ := m.list.Selected()
+	f := m.selectedFull()
 	if f == nil {
 		return m.copy("", "")
 	}
@@ -738,14 +746,26 @@ func (m *Model) copyFlow() tea.Cmd {
 	return m.copy(s, fmt.Sprintf("flow %d as JSON", f.ID))
 }
 
+// selectedFlows are the marked flows, else the one under the cursor, with
+// their messages. On an error reading them back the status says so and
+// there are none.
 func (m *Model) selectedFlows() []*model.Flow {
+	var is []int32
 	if m.store.MarkedCount() > 0 {
-		return m.store.Selection()
+		is = m.store.Selection()
+	} else if _, i := m.list.Selected(); i >= 0 {
+		is = []int32{i}
 	}
-	if f, _ := m.list.Selected(); f != nil {
-		return []*model.Flow{f}
+	out := make([]*model.Flow, 0, len(is))
+	for _, i := range is {
+		f, err := m.store.Full(i)
+		if err != nil {
+			m.setStatus(err.Error(), true)
+			return nil
+		}
+		out = append(out, f)
 	}
-	return nil
+	return out
 }
 
 func (m *Model) askReplay() tea.Cmd {
@@ -823,10 +843,10 @@ func (m *Model) run(line string) tea.Cmd {
 		if strings.HasSuffix(arg, "/") || strings.HasSuffix(arg, string(filepath.Separator)) {
 			return m.saveFixture(arg)
 		}
-		flows := m.store.Selection()
+		is, sn := m.store.Selection(), m.store.Snapshot()
 		ctx, loc := m.c.Ctx, m.c.Location
 		return func() tea.Msg {
-			s, err := Save(ctx, arg, flows, loc)
+			s, err := SaveFlows(ctx, arg, sn.Flows(is), len(is), loc)
 			if err != nil {
 				return statusMsg{err.Error(), true}
 			}
@@ -970,19 +990,15 @@ func (m *Model) gotoPos(file string, n int) tea.Cmd {
 	at := func(s model.Source) bool {
 		return sameFile(file, s.File) && (s.Line == n || s.Frame == int64(n) || s.Line == 0 && s.Frame == 0 && s.Record == int64(n))
 	}
-	r := m.store.Find(func(f *model.Flow) bool {
-		for i := range f.Messages {
-			if at(f.Messages[i].Src) {
-				return true
-			}
-		}
-		return false
-	})
+	r := m.store.FindSource(at)
 	if r >= 0 {
 		m.mode = modeList
 		m.list.SetCursor(r)
 		m.openDetail()
-		f, _ := m.list.Selected()
+		f := m.detail.Flow()
+		if f == nil {
+			return nil
+		}
 		for i := range f.Messages {
 			if at(f.Messages[i].Src) {
 				for j, l := range m.detail.lines {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -29,6 +30,12 @@ var SaveFormats = []string{".ndjson", ".jsonl", ".json", ".csv", ".pcap"}
 // JSON rows, CSV rows (report's columns), or a pcap of the flows' captured
 // packets (re-encoded, in raw IP/UDP). It returns what it wrote, in words.
 func Save(ctx context.Context, path string, flows []*model.Flow, loc *time.Location) (string, error) {
+	return SaveFlows(ctx, path, sliceSeq(flows), len(flows), loc)
+}
+
+// SaveFlows is Save over n flows an iterator reads (back from the logs,
+// for the compact store); it stops at the iterator's first error.
+func SaveFlows(ctx context.Context, path string, flows iter.Seq2[*model.Flow, error], n int, loc *time.Location) (string, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	var fm output.Format
 	switch ext {
@@ -48,12 +55,12 @@ func Save(ctx context.Context, path string, flows []*model.Flow, loc *time.Locat
 	}
 	var what string
 	if ext == ".pcap" {
-		var n int
-		n, err = writePcap(ctx, f, flows)
-		what = fmt.Sprintf("%d packets of %d flows", n, len(flows))
+		var np int
+		np, err = writePcap(ctx, f, flows)
+		what = fmt.Sprintf("%d packets of %d flows", np, n)
 	} else {
 		err = writeRows(ctx, f, fm, flows, loc)
-		what = fmt.Sprintf("%d flows", len(flows))
+		what = fmt.Sprintf("%d flows", n)
 	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -64,10 +71,14 @@ func Save(ctx context.Context, path string, flows []*model.Flow, loc *time.Locat
 	return fmt.Sprintf("saved %s to %s", what, path), nil
 }
 
-func writeRows(ctx context.Context, w io.Writer, fm output.Format, flows []*model.Flow, loc *time.Location) error {
+func writeRows(ctx context.Context, w io.Writer, fm output.Format, flows iter.Seq2[*model.Flow, error], loc *time.Location) error {
 	rw := report.NewRowWriter(fm, w, report.RowOptions{Location: loc})
-	for i, f := range flows {
-		if i&1023 == 0 && ctx.Err() != nil {
+	i := 0
+	for f, err := range flows {
+		if err != nil {
+			return err
+		}
+		if i++; i&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if err := rw.Write(f); err != nil {
@@ -75,6 +86,17 @@ func writeRows(ctx context.Context, w io.Writer, fm output.Format, flows []*mode
 		}
 	}
 	return rw.Close()
+}
+
+// sliceSeq iterates flows.
+func sliceSeq(flows []*model.Flow) iter.Seq2[*model.Flow, error] {
+	return func(yield func(*model.Flow, error) bool) {
+		for _, f := range flows {
+			if !yield(f, nil) {
+				return
+			}
+		}
+	}
 }
 
 func isRequest(c model.Code) bool {
@@ -87,13 +109,16 @@ func isRequest(c model.Code) bool {
 
 // writePcap writes the captured packets of flows, in time order, as raw
 // IP/UDP frames (link type 101).
-func writePcap(ctx context.Context, w io.Writer, flows []*model.Flow) (int, error) {
+func writePcap(ctx context.Context, w io.Writer, flows iter.Seq2[*model.Flow, error]) (int, error) {
 	pw := pcapgo.NewWriterNanos(w)
 	if err := pw.WriteFileHeader(65535, layers.LinkTypeRaw); err != nil {
 		return 0, err
 	}
 	var pkts []*model.Message
-	for _, f := range flows {
+	for f, err := range flows {
+		if err != nil {
+			return 0, err
+		}
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
@@ -145,7 +170,7 @@ func ipUDP(src, dst netip.AddrPort, payload []byte) ([]byte, error) {
 // the filter and of radscope flows) in JSON.
 func FlowJSON(f *model.Flow, loc *time.Location) (string, error) {
 	var b strings.Builder
-	if err := writeRows(context.Background(), &b, output.NDJSON, []*model.Flow{f}, loc); err != nil {
+	if err := writeRows(context.Background(), &b, output.NDJSON, sliceSeq([]*model.Flow{f}), loc); err != nil {
 		return "", err
 	}
 	var v any

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"iter"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/radscope/radscope/filter"
@@ -15,13 +18,16 @@ const chunkBits = 12
 const chunkSize = 1 << chunkBits
 
 // Store holds every loaded flow, in load order, and the view: the indexes of
-// the flows that pass the filter, in sort order. Flows are kept in fixed-size
-// chunks that never move, so a snapshot (Snapshot) can be filtered and sorted
-// in another goroutine while loading appends; the list renders only the
-// visible window of the view.
+// the flows that pass the filter, in sort order. Flows are kept compact
+// (compact.go): in fixed-size chunks of columns that never move, so a
+// snapshot (Snapshot) can be filtered and sorted in another goroutine while
+// loading appends; the list renders only the visible window of the view.
 type Store struct {
-	chunks [][]model.Flow
-	n      int
+	comp   *compactor // the writer (Append, or the loader's goroutine)
+	pub    published  // what the view covers
+	rr     *rereader
+	full   map[int32]*model.Flow // flows read back whole, for the detail
+	fullQ  []int32
 	view   []int32
 	flt    *filter.Filter
 	sort   Sort
@@ -34,14 +40,122 @@ type Sort struct {
 	Desc bool
 }
 
-// NewStore returns an empty store sorted by time.
-func NewStore() *Store { return &Store{marked: map[int32]bool{}} }
+// NewStore returns an empty store sorted by time that keeps every message.
+func NewStore() *Store { return newStore(nil) }
+
+// newStore returns an empty store that drops the messages rr can read
+// again (nil: none).
+func newStore(rr *rereader) *Store {
+	return &Store{comp: newCompactor(rr), rr: rr, marked: map[int32]bool{}, full: map[int32]*model.Flow{}}
+}
 
 // Len is the number of flows loaded.
-func (s *Store) Len() int { return s.n }
+func (s *Store) Len() int { return s.pub.n }
 
-// Flow returns flow i of the load order.
-func (s *Store) Flow(i int32) *model.Flow { return &s.chunks[i>>chunkBits][i&(chunkSize-1)] }
+// Flow returns flow i of the load order as the list shows it: without its
+// messages when they were dropped (Full reads them back).
+func (s *Store) Flow(i int32) *model.Flow { return s.pub.flow(i) }
+
+func (p *published) flow(i int32) *model.Flow {
+	return &p.chunks[i>>chunkBits].cold[i&(chunkSize-1)]
+}
+
+// Full returns flow i with its messages, read back from their files when
+// the store dropped them. The last few are kept, so the same flow comes
+// back as the same pointer.
+func (s *Store) Full(i int32) (*model.Flow, error) {
+	if f, ok := s.full[i]; ok {
+		return f, nil
+	}
+	f, err := s.pub.hydrate(s.rr, i)
+	if err != nil || f == s.pub.flow(i) {
+		return f, err
+	}
+	if len(s.fullQ) >= 16 {
+		delete(s.full, s.fullQ[0])
+		s.fullQ = s.fullQ[1:]
+	}
+	s.full[i] = f
+	s.fullQ = append(s.fullQ, i)
+	return f, nil
+}
+
+// hydrate returns flow i with its messages: the stored flow when they were
+// kept, else a copy with the messages read again.
+func (p *published) hydrate(rr *rereader, i int32) (*model.Flow, error) {
+	ch, j := p.chunks[i>>chunkBits], i&(chunkSize-1)
+	locs := ch.locs[j]
+	if locs == nil {
+		return &ch.cold[j], nil
+	}
+	f := ch.cold[j]
+	f.Messages = make([]model.Message, len(locs))
+	for k, l := range locs {
+		fr := p.files[l.file]
+		src := model.Source{Format: fr.format, File: fr.path, Line: int(l.line), Offset: l.off}
+		m, err := rr.Message(src)
+		if err != nil {
+			return nil, err
+		}
+		if messageSum(&m) != l.sum {
+			return nil, fmt.Errorf("tui: %s changed since it was loaded: reload to see flow %d", src, f.ID)
+		}
+		f.Messages[k] = m
+	}
+	return &f, nil
+}
+
+// sources calls yield with the source of each message of flow i, without
+// reading them back, until it returns false.
+func (p *published) sources(i int32, yield func(model.Source) bool) {
+	ch, j := p.chunks[i>>chunkBits], i&(chunkSize-1)
+	if locs := ch.locs[j]; locs != nil {
+		for _, l := range locs {
+			fr := p.files[l.file]
+			if !yield(model.Source{Format: fr.format, File: fr.path, Line: int(l.line), Offset: l.off}) {
+				return
+			}
+		}
+		return
+	}
+	for k := range ch.cold[j].Messages {
+		if !yield(ch.cold[j].Messages[k].Src) {
+			return
+		}
+	}
+}
+
+// summaryFlow returns flow i for report's aggregator: with placeholder
+// messages in the number it had (report counts them) when they were
+// dropped.
+func (p *published) summaryFlow(i int32, buf *model.Flow, ph *placeholders) *model.Flow {
+	ch, j := p.chunks[i>>chunkBits], i&(chunkSize-1)
+	if ch.locs[j] == nil {
+		return &ch.cold[j]
+	}
+	*buf = ch.cold[j]
+	buf.Messages = ph.get(len(ch.locs[j]), ch.otp[j])
+	return buf
+}
+
+// placeholders stand in for dropped messages where only their number
+// counts (report.Aggregator.Add adds len(Messages)); otp carries the
+// one-time-code challenge report.MFAMethod looks for in them.
+type placeholders struct {
+	plain, otp []model.Message
+}
+
+func (ph *placeholders) get(n int, otp bool) []model.Message {
+	if n > len(ph.plain) {
+		ph.plain = make([]model.Message, max(n, 16))
+		ph.otp = make([]model.Message, max(n, 16))
+		ph.otp[0].MFA = &model.MFA{Outcome: "challenge"}
+	}
+	if otp {
+		return ph.otp[:n:n]
+	}
+	return ph.plain[:n:n]
+}
 
 // ViewLen is the number of flows that pass the filter.
 func (s *Store) ViewLen() int { return len(s.view) }
@@ -58,27 +172,36 @@ func (s *Store) Filter() *filter.Filter { return s.flt }
 // SortOrder is the sort in force.
 func (s *Store) SortOrder() Sort { return s.sort }
 
-// Append adds flows in load order and puts those that pass the filter into
-// the view, keeping its order. The new rows are sorted among themselves and
-// merged, so a batch costs O(view) moves at most.
+// Append compacts flows in load order and shows them.
 func (s *Store) Append(fs []model.Flow) {
-	start := s.n
-	for _, f := range fs {
-		c := s.n >> chunkBits
-		if c == len(s.chunks) {
-			s.chunks = append(s.chunks, make([]model.Flow, 0, chunkSize))
-		}
-		s.chunks[c] = append(s.chunks[c], f)
-		s.n++
+	for i := range fs {
+		s.comp.add(&fs[i])
 	}
-	s.view = s.merge(s.view, s.matching(start, s.n))
+	s.publish(s.comp.publish())
+}
+
+// publish installs what the compactor has written and puts the new flows
+// that pass the filter into the view, keeping its order. The new rows are
+// sorted among themselves and merged, so a batch costs O(view) moves at
+// most.
+func (s *Store) publish(p published) {
+	start := s.pub.n
+	s.pub = p
+	s.view = s.merge(s.view, s.matching(start, s.pub.n))
 }
 
 // matching returns the load indexes in [from, to) that pass the filter.
 func (s *Store) matching(from, to int) []int32 {
 	add := make([]int32, 0, to-from)
+	if s.flt.Empty() {
+		for i := from; i < to; i++ {
+			add = append(add, int32(i))
+		}
+		return add
+	}
+	mt := compile(s.flt, &s.pub)
 	for i := from; i < to; i++ {
-		if s.flt.Empty() || s.flt.Match(report.Record(s.Flow(int32(i)))) {
+		if mt.match(int32(i)) {
 			add = append(add, int32(i))
 		}
 	}
@@ -148,8 +271,12 @@ type Snapshot struct {
 
 // Snapshot returns a snapshot of the loaded flows.
 func (s *Store) Snapshot() *Snapshot {
-	return &Snapshot{s: Store{chunks: slices.Clone(s.chunks), n: s.n}}
+	return &Snapshot{s: Store{pub: s.pub, rr: s.rr}}
 }
+
+// Full returns flow i with its messages (see Store.Full), without keeping
+// it.
+func (sn *Snapshot) Full(i int32) (*model.Flow, error) { return sn.s.pub.hydrate(sn.s.rr, i) }
 
 // View is the result of filtering and sorting a snapshot.
 type View struct {
@@ -163,21 +290,31 @@ type View struct {
 // flows and returns ctx.Err() when cancelled.
 func (sn *Snapshot) Compute(ctx context.Context, flt *filter.Filter, o Sort) (View, error) {
 	s := &sn.s
+	n := s.pub.n
 	// Filter in parallel, one contiguous part per CPU, in load order.
-	parts := max(1, min(runtime.GOMAXPROCS(0), s.n/8192))
+	parts := max(1, min(runtime.GOMAXPROCS(0), n/8192))
 	res := make([][]int32, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			from, to := s.n*p/parts, s.n*(p+1)/parts
+			from, to := n*p/parts, n*(p+1)/parts
+			if flt.Empty() {
+				out := make([]int32, 0, to-from)
+				for i := from; i < to; i++ {
+					out = append(out, int32(i))
+				}
+				res[p] = out
+				return
+			}
+			mt := compile(flt, &s.pub)
 			out := make([]int32, 0, (to-from)/4)
 			for i := from; i < to; i++ {
 				if i&4095 == 0 && ctx.Err() != nil {
 					return
 				}
-				if flt.Empty() || flt.Match(report.Record(s.Flow(int32(i)))) {
+				if mt.match(int32(i)) {
 					out = append(out, int32(i))
 				}
 			}
@@ -188,18 +325,18 @@ func (sn *Snapshot) Compute(ctx context.Context, flt *filter.Filter, o Sort) (Vi
 	if ctx.Err() != nil {
 		return View{}, ctx.Err()
 	}
-	n := 0
+	total := 0
 	for _, r := range res {
-		n += len(r)
+		total += len(r)
 	}
-	rows := make([]int32, 0, n)
+	rows := make([]int32, 0, total)
 	for _, r := range res {
 		rows = append(rows, r...)
 	}
 	if !(o.Col == 0 && !o.Desc && sortedByTime(s, rows)) {
 		slices.SortStableFunc(rows, s.cmp(o))
 	}
-	return View{N: s.n, Rows: rows, Flt: flt, Sort: o}, nil
+	return View{N: n, Rows: rows, Flt: flt, Sort: o}, nil
 }
 
 func sortedByTime(s *Store, rows []int32) bool {
@@ -215,7 +352,7 @@ func sortedByTime(s *Store, rows []int32) bool {
 // snapshot.
 func (s *Store) SetView(v View) {
 	s.flt, s.sort, s.view = v.Flt, v.Sort, v.Rows
-	s.view = s.merge(s.view, s.matching(v.N, s.n))
+	s.view = s.merge(s.view, s.matching(v.N, s.pub.n))
 }
 
 // ToggleMark marks or unmarks the flow with load index i.
@@ -233,24 +370,81 @@ func (s *Store) Marked(i int32) bool { return s.marked[i] }
 // MarkedCount is the number of marked flows.
 func (s *Store) MarkedCount() int { return len(s.marked) }
 
-// Selection returns the marked flows in view order, or the flows of the
-// whole view when none is marked.
-func (s *Store) Selection() []*model.Flow {
-	var out []*model.Flow
+// Selection returns the load indexes of the marked flows in view order, or
+// of the flows of the whole view when none is marked.
+func (s *Store) Selection() []int32 {
+	if len(s.marked) == 0 {
+		return s.view[:len(s.view):len(s.view)]
+	}
+	var out []int32
 	for _, i := range s.view {
-		if len(s.marked) == 0 || s.marked[i] {
-			out = append(out, s.Flow(i))
+		if s.marked[i] {
+			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// Find returns the view row of the first flow for which ok is true, or -1.
-func (s *Store) Find(ok func(*model.Flow) bool) int {
+// FindSource returns the view row of the first flow with a message read at
+// a source for which ok is true, or -1.
+func (s *Store) FindSource(ok func(model.Source) bool) int {
 	for r, i := range s.view {
-		if ok(s.Flow(i)) {
+		found := false
+		s.pub.sources(i, func(src model.Source) bool {
+			found = ok(src)
+			return !found
+		})
+		if found {
 			return r
 		}
 	}
 	return -1
+}
+
+// Flows returns the flows with load indexes is, whole (messages read
+// back), as an iterator that stops at the first error.
+func (sn *Snapshot) Flows(is []int32) iter.Seq2[*model.Flow, error] {
+	return func(yield func(*model.Flow, error) bool) {
+		for _, i := range is {
+			f, err := sn.Full(i)
+			if !yield(f, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// values are the distinct values of a string field among the first rows
+// of the view, at most max, for completion.
+func (s *Store) values(field string, rows, max int) []string {
+	fi, ok := schemaIndex[field]
+	if !ok {
+		for i, f := range report.Schema {
+			for _, a := range f.Aliases {
+				if strings.EqualFold(a, field) {
+					fi, ok = i, true
+				}
+			}
+		}
+	}
+	if !ok || schemaCols[fi].kind != colStr {
+		return nil
+	}
+	col := schemaCols[fi].idx
+	seen := map[uint32]bool{}
+	var out []string
+	for r := 0; r < len(s.view) && r < rows && len(out) < max; r++ {
+		i := s.view[r]
+		id := s.pub.chunks[i>>chunkBits].strs[col][i&(chunkSize-1)]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		for _, v := range s.pub.lists.get(id).strs {
+			if v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
