@@ -36,7 +36,7 @@ func BenchmarkEncode(b *testing.B) {
 						buf = appendMessage(buf, &f.Messages[j], ids[j], id, j, false)
 						rows++
 					}
-					buf = appendFlow(buf, f, id, uint64(i), 0)
+					buf = appendFlow(buf, f, id, uint64(i), 0, 0)
 					rows++
 				}
 				zw.Write(buf)

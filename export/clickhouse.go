@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/radscope/radscope/export/ch"
+	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 )
 
@@ -73,8 +76,9 @@ func GzipLevelFor(addr string) int {
 	return gzip.BestSpeed
 }
 
-// CreateSchema creates the two tables (if they do not exist) in the
-// client's database.
+// CreateSchema creates the tables (if they do not exist) in the client's
+// database, and adds the columns of this version to a flows table an
+// earlier radscope created.
 func CreateSchema(ctx context.Context, c *ch.Client, t Tables) error {
 	stmts, err := Schema("", t)
 	if err != nil {
@@ -85,15 +89,91 @@ func CreateSchema(ctx context.Context, c *ch.Client, t Tables) error {
 			return fmt.Errorf("export: creating tables: %w", err)
 		}
 	}
+	t = t.orDefault()
+	missing, err := missingColumns(ctx, c, t.Flows, flowColumns)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		// 18.16 has no ADD COLUMN IF NOT EXISTS: add what is missing.
+		if err := c.Exec(ctx, alterAdd(t.Flows, missing)); err != nil {
+			return fmt.Errorf("export: adding columns to %s: %w", t.Flows, err)
+		}
+	}
 	return nil
 }
+
+// CheckSchema reports, as an error that says what to do, tables or
+// columns this version writes that the client's database lacks.
+func CheckSchema(ctx context.Context, c *ch.Client, t Tables) error {
+	t = t.orDefault()
+	if err := t.check(); err != nil {
+		return err
+	}
+	var problems []string
+	for _, tc := range []struct {
+		name string
+		cols [][2]string
+	}{{t.Messages, messageColumns}, {t.Flows, flowColumns}, {t.Runs, runColumns}} {
+		missing, err := missingColumns(ctx, c, tc.name, tc.cols)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(missing) == len(tc.cols):
+			problems = append(problems, "table "+tc.name+" does not exist")
+		case len(missing) > 0:
+			names := make([]string, len(missing))
+			for i, m := range missing {
+				names[i] = m[0]
+			}
+			problems = append(problems, tc.name+" lacks "+strings.Join(names, ", "))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("export: database %s: %s: run the export once with --create-schema (it creates what is missing and keeps the rows), or have the DBA run the statements of --print-schema",
+		c.Config().Database, strings.Join(problems, "; "))
+}
+
+// missingColumns returns the columns of cols (nested ones by their
+// prefix) that table lacks in the client's database; all of them when the
+// table does not exist.
+func missingColumns(ctx context.Context, c *ch.Client, table string, cols [][2]string) ([][2]string, error) {
+	have := map[string]bool{}
+	q := "SELECT name FROM system.columns WHERE database = " + ch.Quote(c.Config().Database) + " AND table = " + ch.Quote(table) + " FORMAT TSV"
+	err := c.Query(ctx, q, func(line []byte) error {
+		name, _, _ := strings.Cut(string(line), ".")
+		have[name] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export: reading the columns of %s: %w", table, err)
+	}
+	var missing [][2]string
+	for _, col := range cols {
+		if !have[col[0]] {
+			missing = append(missing, col)
+		}
+	}
+	return missing, nil
+}
+
+// The tables, as indexes of the exporter's arrays.
+const (
+	tMessages = iota
+	tFlows
+	tRuns
+	nTables
+)
 
 // chunkSize is how much encoded JSON the encoder hands to the compressor
 // at once.
 const chunkSize = 1 << 20
 
 type chunk struct {
-	table int // 0 messages, 1 flows
+	table int // tMessages, tFlows, tRuns
 	data  []byte
 	rows  int
 	last  bool // the batch ends with this chunk
@@ -115,17 +195,19 @@ type batch struct {
 type ClickHouse struct {
 	c      *ch.Client
 	o      Options
-	names  [2]string
+	names  [nTables]string
 	start  time.Time
 	ctx    context.Context
 	cancel context.CancelFunc
 
 	// encoder state (Add's goroutine)
-	cur     [2][]byte
-	curRows [2]int // rows in cur
-	batched [2]int // rows in the current batch, cur included
+	cur     [nTables][]byte
+	curRows [nTables]int // rows in cur
+	batched [nTables]int // rows in the current batch, cur included
+	run     runState
 	ord     uint64
-	linked  map[int64]uint64
+	linked  map[int64]uint64 // auth flow seq -> id, for Flow.Linked
+	parts   map[int64]uint64 // session part seq -> id, for Flow.Continues
 	ids     []uint64
 
 	chunks  chan chunk
@@ -168,8 +250,9 @@ func NewClickHouse(ctx context.Context, c *ch.Client, o Options) (*ClickHouse, e
 	}
 	e := &ClickHouse{
 		c: c, o: o, start: time.Now(),
-		names:   [2]string{o.Tables.Messages, o.Tables.Flows},
+		names:   [nTables]string{o.Tables.Messages, o.Tables.Flows, o.Tables.Runs},
 		linked:  map[int64]uint64{},
+		parts:   map[int64]uint64{},
 		chunks:  make(chan chunk, 4),
 		free:    make(chan []byte, 8),
 		batches: make(chan *batch),
@@ -220,13 +303,13 @@ func (e *ClickHouse) Add(f *model.Flow) error {
 	}
 	id := FlowID(f, e.ids)
 	for i := range f.Messages {
-		e.cur[0] = appendMessage(e.cur[0], &f.Messages[i], e.ids[i], id, i, e.o.ShowSecrets)
-		if err := e.rowAdded(0); err != nil {
+		e.cur[tMessages] = appendMessage(e.cur[tMessages], &f.Messages[i], e.ids[i], id, i, e.o.ShowSecrets)
+		if err := e.rowAdded(tMessages); err != nil {
 			return err
 		}
 	}
 	e.ord++
-	var linkedID uint64
+	var linkedID, continuesID uint64
 	if f.Linked != 0 {
 		linkedID = e.linked[f.Linked]
 	}
@@ -236,8 +319,73 @@ func (e *ClickHouse) Add(f *model.Flow) error {
 		}
 		e.linked[f.ID] = id
 	}
-	e.cur[1] = appendFlow(e.cur[1], f, id, e.ord, linkedID)
-	return e.rowAdded(1)
+	if f.Continues != 0 {
+		// Each part is continued once: its entry goes.
+		continuesID = e.parts[f.Continues]
+		delete(e.parts, f.Continues)
+	}
+	if f.Part != 0 {
+		if len(e.parts) >= maxLinked {
+			clear(e.parts)
+		}
+		e.parts[f.ID] = id
+	}
+	e.run.add(f, id)
+	e.cur[tFlows] = appendFlow(e.cur[tFlows], f, id, e.ord, linkedID, continuesID)
+	return e.rowAdded(tFlows)
+}
+
+// runState sums up the flows of an export run for its row in the runs
+// table.
+type runState struct {
+	h          uint64 // FNV-1a over the flows' ids
+	flows      int64
+	messages   int64
+	start, end time.Time
+	computers  []string
+}
+
+// maxComputers bounds the NPS server names a run row lists.
+const maxComputers = 64
+
+func (r *runState) add(f *model.Flow, id uint64) {
+	if r.flows == 0 {
+		r.h = fnv64a(fnvOffset, []byte("run"))
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], id)
+	r.h = fnv64a(r.h, b[:])
+	r.flows++
+	r.messages += int64(len(f.Messages))
+	if !f.Start.IsZero() && (r.start.IsZero() || f.Start.Before(r.start)) {
+		r.start = f.Start
+	}
+	end := f.End
+	if end.Before(f.Start) {
+		end = f.Start
+	}
+	if end.After(r.end) {
+		r.end = end
+	}
+	if f.Computer != "" && len(r.computers) < maxComputers && !slices.Contains(r.computers, f.Computer) {
+		r.computers = append(r.computers, f.Computer)
+	}
+}
+
+// AddRun writes the run's row: what the flow builder found about the
+// inputs as a whole (st: the clock offsets between kinds of source and the
+// zone hints), with the span and counts of the flows added. Call it once,
+// after the last Add and before Close; a run without flows writes nothing.
+func (e *ClickHouse) AddRun(st *flow.Stats) error {
+	if err := e.failed(); err != nil {
+		return err
+	}
+	if e.run.flows == 0 {
+		return nil
+	}
+	slices.Sort(e.run.computers)
+	e.cur[tRuns] = appendRun(e.cur[tRuns], &e.run, st)
+	return e.rowAdded(tRuns)
 }
 
 func (e *ClickHouse) rowAdded(t int) error {
@@ -279,10 +427,10 @@ func (e *ClickHouse) compress() {
 	defer e.cwg.Done()
 	defer close(e.batches)
 	var (
-		buf  [2]*bytes.Buffer
-		zw   [2]*gzip.Writer
-		cur  [2]*batch
-		size [2]int // body size of the table's last batch
+		buf  [nTables]*bytes.Buffer
+		zw   [nTables]*gzip.Writer
+		cur  [nTables]*batch
+		size [nTables]int // body size of the table's last batch
 		dead bool
 	)
 	for c := range e.chunks {
@@ -340,9 +488,10 @@ func (e *ClickHouse) send() {
 			continue
 		}
 		e.mu.Lock()
-		if b.table == 0 {
+		switch b.table {
+		case tMessages:
 			e.prog.Messages += int64(b.rows)
-		} else {
+		case tFlows:
 			e.prog.Flows += int64(b.rows)
 		}
 		e.prog.Bytes += b.raw
@@ -396,7 +545,7 @@ func (e *ClickHouse) insert(b *batch) error {
 // Close flushes the last batches, waits for every request and returns
 // what was committed, with the first error.
 func (e *ClickHouse) Close() (Progress, error) {
-	for t := range 2 {
+	for t := range nTables {
 		if e.failed() != nil || e.ctx.Err() != nil {
 			break
 		}

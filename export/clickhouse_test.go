@@ -28,13 +28,21 @@ var fixtures = [][]string{
 	{"../testdata/pcaps"},
 }
 
+// buildFlows reads paths into flows as radscope export does.
 func buildFlows(t testing.TB, paths []string) ([]model.Flow, flow.Stats) {
+	t.Helper()
+	return buildFlowsBudget(t, paths, 0)
+}
+
+// buildFlowsBudget reads paths into flows with a session budget (1: every
+// accounting session quiet for a while is cut into parts).
+func buildFlowsBudget(t testing.TB, paths []string, budget int) ([]model.Flow, flow.Stats) {
 	t.Helper()
 	var st flow.Stats
 	o := parse.Options{Location: time.UTC, Dict: dict.Default()}
 	s := parse.Open(context.Background(), paths, o)
 	var out []model.Flow
-	for f, err := range flow.Build(context.Background(), s.All(), flow.Options{Annotate: explain.Annotate, Stats: &st}) {
+	for f, err := range flow.Build(context.Background(), s.All(), flow.Options{Annotate: explain.Annotate, Stats: &st, SessionBudget: budget}) {
 		if err != nil {
 			if model.IsParseError(err) {
 				continue
@@ -65,12 +73,23 @@ func client(t testing.TB, s *chtest.Server, db string) *ch.Client {
 
 func exportFlows(t testing.TB, c *ch.Client, flows []model.Flow, o Options) Progress {
 	t.Helper()
+	return exportRun(t, c, flows, nil, o)
+}
+
+// exportRun exports flows and, when st is not nil, the run's row.
+func exportRun(t testing.TB, c *ch.Client, flows []model.Flow, st *flow.Stats, o Options) Progress {
+	t.Helper()
 	e, err := NewClickHouse(context.Background(), c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range flows {
 		if err := e.Add(&flows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st != nil {
+		if err := e.AddRun(st); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -173,11 +192,15 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(strings.TrimPrefix(paths[0], "../testdata/"), func(t *testing.T) {
 			db := fmt.Sprintf("rt%d", i)
 			c := client(t, s, db)
-			flows, _ := buildFlows(t, paths)
-			msgs := 0
+			flows, _ := buildFlowsBudget(t, paths, 1)
+			msgs, parts := 0, 0
 			for i := range flows {
 				msgs += len(flows[i].Messages)
+				if flows[i].Continues != 0 {
+					parts++
+				}
 			}
+			t.Logf("%d flows, %d continuing a session part", len(flows), parts)
 			// Bodies stored and compressed (GzipLevel 0 and 1) in turn.
 			p := exportFlows(t, c, flows, Options{ShowSecrets: true, BatchRows: 7, GzipLevel: i % 2})
 			if p.Messages != int64(msgs) || p.Flows != int64(len(flows)) {

@@ -268,6 +268,12 @@ func appendECSFlow(b []byte, f *model.Flow, id uint64) []byte {
 	if f.Linked != 0 {
 		r.int("radscope.linked", f.Linked)
 	}
+	if f.Part != 0 {
+		r.int("radscope.part", int64(f.Part))
+	}
+	if f.Continues != 0 {
+		r.int("radscope.continues", f.Continues)
+	}
 	if ev := report.EventWords(f); len(ev) > 0 {
 		r.strs("radscope.events", ev)
 	}

@@ -258,6 +258,8 @@ type flowRow struct {
 	FindText    []string `json:"findings.text"`
 	FindRemedy  []string `json:"findings.remedy"`
 	FindEvident []string `json:"findings.evidence"`
+	Part        num      `json:"part"`
+	Continues   num      `json:"continues"`
 }
 
 func splitInts(s string) ([]int, error) {
@@ -306,6 +308,7 @@ func (r *flowRow) flow() (model.Flow, error) {
 		f.Sources = append(f.Sources, kinds[s])
 	}
 	f.Linked, f.AuthSeen = int64(r.Linked), r.AuthSeen != 0
+	f.Part, f.Continues = int(r.Part), int64(r.Continues)
 	for i := range r.RoundReq {
 		if i >= len(r.RoundRtx) || i >= len(r.RoundResp) || i >= len(r.RoundCode) || i >= len(r.RoundLat) {
 			return f, bad("rounds", fmt.Errorf("nested arrays of different lengths"))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/radscope/radscope/export/chtest"
 	"github.com/radscope/radscope/filter"
+	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/report"
 )
@@ -35,6 +36,7 @@ var filters = []string{
 	"event:rtx|norsp",
 	"kind:accounting|unmatched",
 	"messages:>=3",
+	"part:>1",
 	"time:>=2024-03-05T12:00",
 	"time:2024-03-05",
 	"time:<2026-11-02",
@@ -44,7 +46,7 @@ var filters = []string{
 	`user:"Carol"`,
 }
 
-func localSummary(flows []model.Flow, flt *filter.Filter) (report.Summary, map[uint64]bool) {
+func localSummary(flows []model.Flow, st *flow.Stats, flt *filter.Filter) (report.Summary, map[uint64]bool) {
 	agg := report.NewAggregator(time.UTC)
 	keys := map[uint64]bool{}
 	for i := range flows {
@@ -54,7 +56,7 @@ func localSummary(flows []model.Flow, flt *filter.Filter) (report.Summary, map[u
 		agg.Add(&flows[i])
 		keys[flowKey(&flows[i])] = true
 	}
-	return agg.Summary(nil), keys
+	return agg.Summary(st), keys
 }
 
 func jsonOf(t *testing.T, s *report.Summary) string {
@@ -71,8 +73,11 @@ func TestReportFromClickHouseAgrees(t *testing.T) {
 	inputs := append(slices.Clone(fixtures[0]), fixtures[1]...)
 	inputs = append(inputs, fixtures[4]...)
 	c := client(t, s, "fleet")
-	flows, _ := buildFlows(t, inputs)
-	exportFlows(t, c, flows, Options{})
+	flows, st := buildFlowsBudget(t, inputs, 1)
+	if len(st.Offsets) == 0 {
+		t.Fatal("the fixtures give no clock offsets: the summaries' offsets go untested")
+	}
+	exportRun(t, c, flows, &st, Options{})
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	nonEmpty := 0
 	for _, fs := range filters {
@@ -81,7 +86,7 @@ func TestReportFromClickHouseAgrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, keys := localSummary(flows, flt)
+			want, keys := localSummary(flows, &st, flt)
 			if len(keys) > 0 {
 				nonEmpty++
 			}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/radscope/radscope/dict"
+	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/report"
 )
@@ -147,14 +148,16 @@ func (r *row) ints(k string, vs []int64) {
 }
 
 // dateTime writes a DateTime('UTC') column as "YYYY-MM-DD hh:mm:ss" and its
-// nanoseconds column. The zero time (and anything before 1970 or after
+// nanoseconds column (none when kns is ""). The zero time (and anything before 1970 or after
 // 2105, which DateTime cannot hold) is written as 0.
 func (r *row) dateTime(k, kns string, t time.Time) {
 	if t.IsZero() || t.Unix() < 0 || t.Unix() > 1<<32-1 {
 		if !r.sparse {
 			r.key(k)
 			r.b = append(r.b, `"0000-00-00 00:00:00"`...)
-			r.int(kns, 0)
+			if kns != "" {
+				r.int(kns, 0)
+			}
 		}
 		return
 	}
@@ -167,7 +170,9 @@ func (r *row) dateTime(k, kns string, t time.Time) {
 		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
 		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':',
 		byte('0'+sec/10), byte('0'+sec%10), '"')
-	r.int(kns, int64(u.Nanosecond()))
+	if kns != "" {
+		r.int(kns, int64(u.Nanosecond()))
+	}
 }
 
 // appendJSONString quotes s for JSON. Bytes that are not UTF-8 pass
@@ -418,8 +423,9 @@ func joinInts(xs []int) string {
 }
 
 // appendFlow writes the ClickHouse row of f; ord is its place in the
-// export run, linkedID the id of the flow f.Linked names (0 when unknown).
-func appendFlow(b []byte, f *model.Flow, id, ord, linkedID uint64) []byte {
+// export run, linkedID and continuesID the ids of the flows f.Linked and
+// f.Continues name (0 when unknown).
+func appendFlow(b []byte, f *model.Flow, id, ord, linkedID, continuesID uint64) []byte {
 	r := row{b: b, sparse: true}
 	r.uint("id", id)
 	r.int("seq", f.ID)
@@ -491,6 +497,49 @@ func appendFlow(b []byte, f *model.Flow, id, ord, linkedID uint64) []byte {
 	r.strs("findings.text", text)
 	r.strs("findings.remedy", remedy)
 	r.strs("findings.evidence", ev)
+	r.int("part", int64(f.Part))
+	r.int("continues", f.Continues)
+	r.uint("continues_id", continuesID)
+	r.end()
+	return r.b
+}
+
+// appendRun writes the runs table row of an export run: its flows' span
+// and counts, and what the flow builder found about the inputs (st).
+func appendRun(b []byte, run *runState, st *flow.Stats) []byte {
+	r := row{b: b, sparse: true}
+	r.uint("id", run.h)
+	r.dateTime("start", "", run.start)
+	r.dateTime("end", "", run.end)
+	r.int("flows", run.flows)
+	r.int("messages", run.messages)
+	r.strs("computers", run.computers)
+	if st != nil && len(st.Offsets) > 0 {
+		r.str("clock_ref", st.Reference.String())
+		n := len(st.Offsets)
+		kind, off, pairs, applied := make([]string, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		for i, o := range st.Offsets {
+			kind[i], off[i], pairs[i] = o.Kind.String(), int64(o.Offset), int64(o.Pairs)
+			if o.Applied {
+				applied[i] = 1
+			}
+		}
+		r.strs("clock_offsets.kind", kind)
+		r.ints("clock_offsets.offset_ns", off)
+		r.ints("clock_offsets.pairs", pairs)
+		r.ints("clock_offsets.applied", applied)
+	}
+	if st != nil && len(st.ZoneHints) > 0 {
+		n := len(st.ZoneHints)
+		kind, ref, off, votes := make([]string, n), make([]string, n), make([]int64, n), make([]int64, n)
+		for i, h := range st.ZoneHints {
+			kind[i], ref[i], off[i], votes[i] = h.Kind.String(), h.Ref.String(), int64(h.Offset), int64(h.Votes)
+		}
+		r.strs("zone_hints.kind", kind)
+		r.strs("zone_hints.ref", ref)
+		r.ints("zone_hints.offset_ns", off)
+		r.ints("zone_hints.votes", votes)
+	}
 	r.end()
 	return r.b
 }

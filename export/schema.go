@@ -11,10 +11,11 @@ import (
 type Tables struct {
 	Messages string // default "radscope_messages"
 	Flows    string // default "radscope_flows"
+	Runs     string // default "radscope_runs"
 }
 
 // DefaultTables are the table names radscope uses.
-var DefaultTables = Tables{Messages: "radscope_messages", Flows: "radscope_flows"}
+var DefaultTables = Tables{Messages: "radscope_messages", Flows: "radscope_flows", Runs: "radscope_runs"}
 
 func (t Tables) orDefault() Tables {
 	if t.Messages == "" {
@@ -22,6 +23,9 @@ func (t Tables) orDefault() Tables {
 	}
 	if t.Flows == "" {
 		t.Flows = DefaultTables.Flows
+	}
+	if t.Runs == "" {
+		t.Runs = DefaultTables.Runs
 	}
 	return t
 }
@@ -31,6 +35,9 @@ func (t Tables) check() error {
 		return fmt.Errorf("export: %w", err)
 	}
 	if err := ch.Ident(t.Flows); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := ch.Ident(t.Runs); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
@@ -149,12 +156,37 @@ var flowColumns = [][2]string{
 	{"finding", "String"},  // rule of the top finding
 	{"rounds", "Nested(request Int32, retransmits String, response Int32, code UInt8, latency_ns Int64)"},
 	{"findings", "Nested(rule String, severity String, text String, remedy String, evidence String)"},
+	// Added after the first release (addedFlowColumns): CreateSchema adds
+	// them to older tables.
+	{"part", "UInt32"},         // Flow.Part: piece of a long accounting session
+	{"continues", "Int64"},     // Flow.Continues: seq of the previous part
+	{"continues_id", "UInt64"}, // its id (0 when unknown)
 }
 
-// Schema returns the CREATE TABLE statements of the two tables, for
-// database db (qualified names when db is not empty). Both are
-// ReplacingMergeTree tables partitioned by day and ordered by time and a
-// deterministic id, so a row written twice is kept once.
+// addedFlowColumns is how many of flowColumns, at the end, tables created
+// by an earlier radscope lack.
+const addedFlowColumns = 3
+
+// runColumns are the columns of the runs table: one row per export run,
+// with what the flow builder found about the inputs as a whole — the clock
+// offsets between the kinds of source and the zone hints (a wrong --tz).
+var runColumns = [][2]string{
+	{"id", "UInt64"}, // deterministic: the ids of the run's flows, in order
+	{"start", "DateTime('UTC')"},
+	{"end", "DateTime('UTC')"}, // the span of the run's flows
+	{"flows", "UInt64"},
+	{"messages", "UInt64"},
+	{"computers", "Array(String)"}, // NPS servers seen (at most 64)
+	{"clock_ref", "String"},        // the kind the offsets are relative to
+	{"clock_offsets", "Nested(kind String, offset_ns Int64, pairs UInt32, applied UInt8)"},
+	{"zone_hints", "Nested(kind String, ref String, offset_ns Int64, votes UInt32)"},
+}
+
+// Schema returns the CREATE TABLE statements of the three tables, for
+// database db (qualified names when db is not empty). All are
+// ReplacingMergeTree tables ordered by time and a deterministic id, so a
+// row written twice is kept once; messages and flows are partitioned by
+// day, runs by month.
 func Schema(db string, t Tables) ([]string, error) {
 	t = t.orDefault()
 	if err := t.check(); err != nil {
@@ -167,12 +199,42 @@ func Schema(db string, t Tables) ([]string, error) {
 		db += "."
 	}
 	return []string{
-		createTable(db+t.Messages, messageColumns, "time", "(time, id)"),
-		createTable(db+t.Flows, flowColumns, "start", "(start, id)"),
+		createTable(db+t.Messages, messageColumns, "toDate(time)", "(time, id)"),
+		createTable(db+t.Flows, flowColumns, "toDate(start)", "(start, id)"),
+		createTable(db+t.Runs, runColumns, "toYYYYMM(start)", "(start, id)"),
 	}, nil
 }
 
-func createTable(name string, cols [][2]string, timeCol, order string) string {
+// Upgrade returns the ALTER TABLE statement that adds the columns of this
+// version to a flows table created by an earlier radscope (db as for
+// Schema).
+func Upgrade(db string, t Tables) (string, error) {
+	t = t.orDefault()
+	if err := t.check(); err != nil {
+		return "", err
+	}
+	if db != "" {
+		if err := ch.Ident(db); err != nil {
+			return "", fmt.Errorf("export: %w", err)
+		}
+		db += "."
+	}
+	return alterAdd(db+t.Flows, flowColumns[len(flowColumns)-addedFlowColumns:]), nil
+}
+
+func alterAdd(table string, cols [][2]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ALTER TABLE %s", table)
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "\n    ADD COLUMN `%s` %s", c[0], c[1])
+	}
+	return b.String()
+}
+
+func createTable(name string, cols [][2]string, partition, order string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s\n(\n", name)
 	for i, c := range cols {
@@ -182,6 +244,6 @@ func createTable(name string, cols [][2]string, timeCol, order string) string {
 		}
 		fmt.Fprintf(&b, "    `%s` %s%s\n", c[0], c[1], sep)
 	}
-	fmt.Fprintf(&b, ")\nENGINE = ReplacingMergeTree\nPARTITION BY toDate(%s)\nORDER BY %s", timeCol, order)
+	fmt.Fprintf(&b, ")\nENGINE = ReplacingMergeTree\nPARTITION BY %s\nORDER BY %s", partition, order)
 	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/radscope/radscope/explain"
 	"github.com/radscope/radscope/export/ch"
 	"github.com/radscope/radscope/filter"
+	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 )
 
@@ -63,6 +65,7 @@ var sqlFields = map[string]sqlField{
 	"session":     {list: nonEmptySQL("acct_session_id")},
 	"event":       {list: "events"},
 	"messages":    {num: "messages"},
+	"part":        {num: "part"},
 }
 
 func sqlNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -223,6 +226,7 @@ type ClickHouseOptions struct {
 	Since    time.Time      // flows that start at or after (zero: no bound)
 	Until    time.Time      // flows that start at or before (zero: no bound)
 	Location *time.Location // zone of the timeline's hours (UTC when nil)
+	Runs     string         // the runs table; "" for radscope_runs
 }
 
 type countRow struct {
@@ -233,9 +237,9 @@ type countRow struct {
 // SummaryFromClickHouse computes the Summary of the flows stored in a
 // ClickHouse export with SQL aggregations on the server (FINAL, so each
 // flow counts once), the same numbers the Aggregator computes locally.
-// Clock offsets and zone hints are properties of a local run and are not
-// stored; latency percentiles are exact (the Aggregator's are exact up to
-// 8192 attempts per group, then within 2%).
+// Clock offsets and zone hints come from the runs table (see
+// ClockFromClickHouse); latency percentiles are exact (the Aggregator's
+// are exact up to 8192 attempts per group, then within 2%).
 func SummaryFromClickHouse(ctx context.Context, c *ch.Client, o ClickHouseOptions) (Summary, error) {
 	s := Summary{Severities: map[string]int{}}
 	table := o.Table
@@ -407,7 +411,97 @@ func SummaryFromClickHouse(ctx context.Context, c *ch.Client, o ClickHouseOption
 		s.Timeline = append(s.Timeline, *h)
 	}
 	sortTimeline(&s, loc)
+
+	ref, offsets, hints, err := ClockFromClickHouse(ctx, c, o)
+	if err != nil {
+		return s, err
+	}
+	s.Offsets, s.ZoneHints = offsets, hints
+	if len(offsets) > 0 {
+		s.Reference = ref.String()
+	}
 	return s, nil
+}
+
+// ClockFromClickHouse returns what the flow builder found about the
+// inputs of the export runs whose flows overlap o.Since to o.Until (every
+// run when both are zero; o.Filter does not apply, as locally the offsets
+// are those of all the inputs read): the clock offsets of each run, one
+// entry per run and kind of source, in the order of the runs' first
+// flows, relative to the reference kind with the most pairs (offsets
+// against another reference are left out), and the zone hints, the votes
+// of runs that saw the same shift added up. An export by a radscope that
+// had no runs table gives none.
+func ClockFromClickHouse(ctx context.Context, c *ch.Client, o ClickHouseOptions) (model.Kind, []flow.Offset, []flow.ZoneHint, error) {
+	table := o.Runs
+	if table == "" {
+		table = "radscope_runs"
+	}
+	if err := ch.Ident(table); err != nil {
+		return 0, nil, nil, fmt.Errorf("report: %w", err)
+	}
+	conds := []string{}
+	if !o.Since.IsZero() {
+		conds = append(conds, "(toUInt32(start) = 0 OR toInt64(`end`) >= "+strconv.FormatInt(o.Since.Unix(), 10)+")")
+	}
+	if !o.Until.IsZero() {
+		conds = append(conds, "toInt64(start) <= "+strconv.FormatInt(o.Until.Unix(), 10))
+	}
+	where := " FROM " + table + " FINAL WHERE " + and(conds...)
+	type offRow struct {
+		Ref, Kind    string
+		Off, P, A, I chInt
+	}
+	var rows []offRow
+	err := query(ctx, c, "SELECT Ref, Kind, Off, P, A, I FROM (SELECT start AS S, id AS ID, clock_ref AS Ref, `clock_offsets.kind` AS Kind, "+
+		"`clock_offsets.offset_ns` AS Off, `clock_offsets.pairs` AS P, `clock_offsets.applied` AS A"+where+
+		") ARRAY JOIN Kind, Off, P, A, arrayEnumerate(Kind) AS I ORDER BY S, ID, I", func(r *offRow) { rows = append(rows, *r) })
+	var ce *ch.Error
+	if errors.As(err, &ce) && ce.Code == 60 { // no runs table: exported before it existed
+		return 0, nil, nil, nil
+	}
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	pairs := map[string]int{}
+	for _, r := range rows {
+		pairs[r.Ref] += int(r.P)
+	}
+	best := ""
+	for ref, n := range pairs {
+		if best == "" || n > pairs[best] || n == pairs[best] && ref < best {
+			best = ref
+		}
+	}
+	var offsets []flow.Offset
+	for _, r := range rows {
+		if r.Ref == best {
+			offsets = append(offsets, flow.Offset{Kind: kindByName(r.Kind), Offset: time.Duration(r.Off), Pairs: int(r.P), Applied: r.A != 0})
+		}
+	}
+	type hintRow struct {
+		Kind, Ref  string
+		Off, Votes chInt
+	}
+	var hints []flow.ZoneHint
+	err = query(ctx, c, "SELECT Kind, Ref, Off, sum(V) AS Votes FROM (SELECT start AS S, id AS ID, `zone_hints.kind` AS Kind, `zone_hints.ref` AS Ref, "+
+		"`zone_hints.offset_ns` AS Off, `zone_hints.votes` AS V"+where+") ARRAY JOIN Kind, Ref, Off, V, arrayEnumerate(Kind) AS I "+
+		"GROUP BY Kind, Ref, Off ORDER BY min(toUInt64(S) * 1000 + I)", func(r *hintRow) {
+		hints = append(hints, flow.ZoneHint{Kind: kindByName(r.Kind), Ref: kindByName(r.Ref), Offset: time.Duration(r.Off), Votes: int(r.Votes)})
+	})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return kindByName(best), offsets, hints, nil
+}
+
+func kindByName(s string) model.Kind {
+	for k := model.KindUnknown; k <= model.KindEvent; k++ {
+		if k.String() == s {
+			return k
+		}
+	}
+	return model.KindUnknown
 }
 
 // sortFindings orders findings as Aggregator.Summary does: by severity,

@@ -13,6 +13,7 @@ import (
 	"github.com/radscope/radscope/export"
 	"github.com/radscope/radscope/export/ch"
 	"github.com/radscope/radscope/filter"
+	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/output"
 	"github.com/radscope/radscope/parse"
@@ -164,6 +165,12 @@ func runExport(ctx context.Context, io *IO, opts any, args []string) error {
 		for _, s := range stmts {
 			fmt.Fprintf(io.Out, "%s;\n\n", s)
 		}
+		up, err := export.Upgrade(db, export.Tables{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(io.Out, "-- Tables created by an earlier radscope: create the runs table above, and add\n-- the new columns to the flows table (--create-schema does both):\n-- %s;\n",
+			strings.ReplaceAll(up, "\n", "\n-- "))
 		return nil
 	}
 	if f.batchRows <= 0 || f.batchRows > export.MaxBatchRows {
@@ -216,6 +223,8 @@ func runExport(ctx context.Context, io *IO, opts any, args []string) error {
 			if err := export.CreateSchema(ctx, c, export.Tables{}); err != nil {
 				return err
 			}
+		} else if err := export.CheckSchema(ctx, c, export.Tables{}); err != nil {
+			return err
 		}
 		o := export.Options{BatchRows: f.batchRows, GzipLevel: level, ShowSecrets: run.o.ShowSecrets}
 		if !f.in.quiet {
@@ -243,7 +252,12 @@ func runExport(ctx context.Context, io *IO, opts any, args []string) error {
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
 func exportRun(ctx context.Context, io *IO, f *exportFlags, run *flowRun, sink export.Sink, closeOut func() error) error {
-	_, err := run.build(ctx, io, func(fl *model.Flow) error { return sink.Add(fl) })
+	st, err := run.build(ctx, io, func(fl *model.Flow) error { return sink.Add(fl) })
+	if e, ok := sink.(*export.ClickHouse); ok && err == nil {
+		// What the builder found about the inputs as a whole: known only
+		// now, after the last flow.
+		err = e.AddRun(&st)
+	}
 	p, cerr := sink.Close()
 	if err == nil {
 		err = cerr
@@ -363,5 +377,19 @@ func flowsFrom(ctx context.Context, io *IO, f *flowsFlags, args []string, format
 	if cerr := w.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("writing output: %w", cerr)
 	}
+	if err == nil && !f.in.quiet {
+		err = reportClockFrom(ctx, io, r)
+	}
 	return err
+}
+
+// reportClockFrom says on stderr, as flows does for its inputs, which clock
+// offsets and zone hints the export runs recorded.
+func reportClockFrom(ctx context.Context, io *IO, r *fromRun) error {
+	ref, offsets, hints, err := report.ClockFromClickHouse(ctx, r.c, report.ClickHouseOptions{Since: r.o.Since, Until: r.o.Until})
+	if err != nil {
+		return err
+	}
+	reportJoin(io, &flow.Stats{Offsets: offsets, ZoneHints: hints, Reference: ref})
+	return nil
 }
