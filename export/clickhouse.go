@@ -212,6 +212,7 @@ type ClickHouse struct {
 
 	chunks  chan chunk
 	free    chan []byte // chunk buffers the compressor is done with
+	bodies  chan []byte // request bodies the senders are done with
 	batches chan *batch
 	wg      sync.WaitGroup
 	cwg     sync.WaitGroup
@@ -255,6 +256,7 @@ func NewClickHouse(ctx context.Context, c *ch.Client, o Options) (*ClickHouse, e
 		parts:   map[int64]uint64{},
 		chunks:  make(chan chunk, 4),
 		free:    make(chan []byte, 8),
+		bodies:  make(chan []byte, o.InFlight+1),
 		batches: make(chan *batch),
 	}
 	e.ctx, e.cancel = context.WithCancel(ctx)
@@ -439,9 +441,18 @@ func (e *ClickHouse) compress() {
 		}
 		t := c.table
 		if cur[t] == nil {
-			// Room for a body like the last one: growing a buffer of
-			// a hundred megabytes by doubling copies it several times.
-			buf[t] = bytes.NewBuffer(make([]byte, 0, size[t]+size[t]/8))
+			// A body the senders are done with, or room for one like
+			// the last: allocating and growing buffers of a hundred
+			// megabytes costs clearing, copying and collections.
+			var body []byte
+			select {
+			case body = <-e.bodies:
+			default:
+			}
+			if cap(body) < size[t]+size[t]/8 {
+				body = make([]byte, 0, size[t]+size[t]/8)
+			}
+			buf[t] = bytes.NewBuffer(body[:0])
 			if zw[t] == nil {
 				zw[t], _ = gzip.NewWriterLevel(buf[t], e.o.GzipLevel)
 			} else {
@@ -487,6 +498,14 @@ func (e *ClickHouse) send() {
 			e.fail(err)
 			continue
 		}
+		sent := len(b.gz)
+		// The server answered 200 after reading the whole body: the
+		// buffer is free (after a failure net/http may still be
+		// writing it to the dying connection).
+		select {
+		case e.bodies <- b.gz:
+		default:
+		}
 		e.mu.Lock()
 		switch b.table {
 		case tMessages:
@@ -495,7 +514,7 @@ func (e *ClickHouse) send() {
 			e.prog.Flows += int64(b.rows)
 		}
 		e.prog.Bytes += b.raw
-		e.prog.Compressed += int64(len(b.gz))
+		e.prog.Compressed += int64(sent)
 		e.prog.Batches++
 		e.prog.Elapsed = time.Since(e.start)
 		p := e.prog

@@ -147,31 +147,24 @@ func (r *row) ints(k string, vs []int64) {
 	r.b = append(r.b, ']')
 }
 
-// dateTime writes a DateTime('UTC') column as "YYYY-MM-DD hh:mm:ss" and its
-// nanoseconds column (none when kns is ""). The zero time (and anything before 1970 or after
-// 2105, which DateTime cannot hold) is written as 0.
+// dateTime writes a DateTime('UTC') column as Unix seconds (ClickHouse
+// reads a JSON number into a DateTime as such, cheaper for both sides than
+// "YYYY-MM-DD hh:mm:ss") and its nanoseconds column (none when kns is "").
+// The zero time (and anything before 1970 or after 2105, which DateTime
+// cannot hold) is written as 0.
 func (r *row) dateTime(k, kns string, t time.Time) {
 	if t.IsZero() || t.Unix() < 0 || t.Unix() > 1<<32-1 {
 		if !r.sparse {
-			r.key(k)
-			r.b = append(r.b, `"0000-00-00 00:00:00"`...)
+			r.int(k, 0)
 			if kns != "" {
 				r.int(kns, 0)
 			}
 		}
 		return
 	}
-	r.key(k)
-	u := t.UTC()
-	y, mo, d := u.Date()
-	h, mi, sec := u.Clock()
-	r.b = append(r.b, '"',
-		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
-		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':',
-		byte('0'+sec/10), byte('0'+sec%10), '"')
+	r.int(k, t.Unix())
 	if kns != "" {
-		r.int(kns, int64(u.Nanosecond()))
+		r.int(kns, int64(t.Nanosecond()))
 	}
 }
 

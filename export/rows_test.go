@@ -107,15 +107,21 @@ func TestDateTime(t *testing.T) {
 		time.Date(1970, 1, 1, 0, 0, 1, 5, time.UTC),
 		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.FixedZone("x", 5*3600+1800)),
 		time.Date(2106, 2, 7, 6, 28, 15, 0, time.UTC),
+		time.Date(2106, 2, 7, 6, 28, 16, 0, time.UTC), // beyond DateTime: left out
+		time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC),
 	} {
 		r := row{sparse: true}
+		r.int("id", 1)
 		r.dateTime("t", "t_ns", tm)
 		r.end()
-		want := `{"t":"` + tm.UTC().Format("2006-01-02 15:04:05") + `"`
+		want := `{"id":1,"t":` + strconv.FormatInt(tm.Unix(), 10)
 		if tm.Nanosecond() != 0 {
 			want += `,"t_ns":` + strconv.Itoa(tm.Nanosecond())
 		}
 		want += "}\n"
+		if u := tm.Unix(); u < 0 || u > 1<<32-1 {
+			want = `{"id":1}` + "\n"
+		}
 		if string(r.b) != want {
 			t.Errorf("dateTime(%v) = %s, want %s", tm, r.b, want)
 		}
