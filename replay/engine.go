@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"runtime"
 	"sort"
 	"time"
 
@@ -183,6 +182,13 @@ func Run(ctx context.Context, plans []*Plan, o Options) ([]*Result, error) {
 	if err == nil {
 		err = cerr
 	}
+	// The explain rules run once the clock no longer matters: in the loop
+	// they would hold up the next timed send.
+	for _, f := range order {
+		if f.done {
+			f.res.Observed.Findings = f.findings(f.res.Observed.Outcome)
+		}
+	}
 	for _, r := range results {
 		r.compare()
 	}
@@ -190,8 +196,10 @@ func Run(ctx context.Context, plans []*Plan, o Options) ([]*Result, error) {
 }
 
 // spinWindow is how long before a timed send the event loop stops
+// waiting on the runtime's timer and answers, and sleeps the thread (see
+// sleepUntil). Answers that arrive meanwhile keep their arrival time.
 // sleeping and spins.
-const spinWindow = 1500 * time.Microsecond
+const spinWindow = 3 * time.Millisecond
 
 // timer returns the engine's one timer, reset to d.
 func (e *engine) timer(d time.Duration) *time.Timer {
@@ -308,19 +316,12 @@ func (e *engine) wait(ctx context.Context, wake time.Time) error {
 				return nil
 			}
 			if d <= spinWindow && e.o.Now == nil {
-				// Timer wake-ups lag by up to a millisecond on a busy
-				// machine: the last stretch before a send is spun.
-				for time.Until(wake) > 0 {
-					select {
-					case r := <-e.replies:
-						e.answer(ctx, r)
-					case <-ctx.Done():
-						return ctx.Err()
-					default:
-						runtime.Gosched()
-					}
-				}
-				return nil
+				// Timer wake-ups lag by up to a millisecond (the netpoller
+				// sleeps in whole milliseconds): the last stretch before a
+				// send is slept by the thread itself, and answers wait: one
+				// could take longer than the stretch.
+				sleepUntil(wake)
+				return ctx.Err()
 			}
 			if d > spinWindow && e.o.Now == nil {
 				d -= spinWindow
@@ -558,8 +559,12 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 	} else if r.Decision != nil && r.Decision.Duplicate {
 		f.res.Observed.Duplicates++
 	}
+	now := e.now()
+	if !r.At.IsZero() && e.virt == nil && e.o.Now == nil && r.At.Before(now) {
+		now = r.At // it waited while the loop slept before a send
+	}
 	if r.Packet != nil && e.o.Trace != nil {
-		e.o.Trace(e.now(), f.from, r.Packet, false)
+		e.o.Trace(now, f.from, r.Packet, false)
 	}
 	if r.Packet == nil || uint8(r.Tag) != f.ident || f.pkt == nil {
 		return
@@ -569,14 +574,13 @@ func (e *engine) answer(ctx context.Context, r Reply) {
 		e.finish(f, "", err.Error())
 		return
 	}
-	now := e.now()
 	f.record(now, r.Packet, false)
 	o := &f.res.Observed
 	o.Latency = now.Sub(f.sent)
 	if !a.ok {
 		o.BadAuthenticator = true
 	}
-	late := !f.gaveUp.IsZero()
+	late := !f.gaveUp.IsZero() && now.After(f.gaveUp)
 	if f.peer != nil && !late && e.eapAnswer(f, a, now) {
 		return
 	}
@@ -645,7 +649,6 @@ func (e *engine) finish(f *flowRun, outcome, errText string) {
 		o.EAPMethod, o.MSCHAPError = r.Method, r.MSCHAPError
 		f.peer.Close()
 	}
-	o.Findings = f.findings(outcome)
 	e.o.Target.EndConn(f.idx)
 	delete(e.flows, f.idx)
 	e.active--

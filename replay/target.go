@@ -22,6 +22,9 @@ type Reply struct {
 	Packet   []byte        // nil when the target did not answer (embedded target only)
 	Decision *nps.Decision // the embedded target's decision, nil for remote targets
 	Err      error
+	// At is when a real-time target's answer arrived (zero: when it is
+	// handled).
+	At time.Time
 }
 
 // Target is where requests are re-sent.
@@ -268,7 +271,7 @@ func (u *UDP) read(s *udpSock) {
 		if n < 20 || from.Addr().Unmap() != u.Addr.Addr().Unmap() {
 			continue // only the target answers
 		}
-		u.deliver(Reply{Tag: s.owner.Load() | uint64(buf[1]), Packet: clone(buf[:n])})
+		u.deliver(Reply{Tag: s.owner.Load() | uint64(buf[1]), Packet: clone(buf[:n]), At: time.Now()})
 	}
 }
 
