@@ -10,6 +10,7 @@ import (
 func TestReplayCLI(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "replay.xml")
 	fx := "testdata/fixtures/rdg-timeout/"
+	px := "testdata/fixtures/peap-success/"
 	cases := []cliCase{
 		{name: "replay-rdg-timeout", args: []string{"replay", "--tz", "UTC", "--scenario", fx + "scenario.yaml", "--secrets-file", fx + "secrets.txt", fx + "capture.pcapng"},
 			stdout: "replay-rdg-timeout"},
@@ -23,7 +24,15 @@ func TestReplayCLI(t *testing.T) {
 			outHas: []string{`"status": "reproduced"`, `"outcome": "accepted"`, `"challenges": 1`}},
 		{name: "replay-listen", args: []string{"replay", "--tz", "UTC", "--listen", "--scenario", "testdata/fixtures/wrong-password/scenario.yaml",
 			"--secrets-file", "testdata/fixtures/wrong-password/secrets.txt", "testdata/fixtures/wrong-password/capture.pcapng"},
-			outHas: []string{"embedded on 127.0.0.1:", "1 reproduced"}},
+			outHas: []string{"embedded on 127.0.0.1:", "rejected reason=16  ", "1 reproduced"}},
+		{name: "replay-peap", args: []string{"replay", "--tz", "UTC", "--password-from", "scenario", "--scenario", px + "scenario.yaml",
+			"--secrets-file", px + "secrets.txt", px + "capture.pcapng"},
+			outHas: []string{"accepted reason=0 PEAP rounds=8  reproduced"}},
+		{name: "replay-peap-untrusted", args: []string{"replay", "--tz", "UTC", "--check", "--password-from", "scenario", "--scenario", px + "scenario.yaml",
+			"--secrets-file", px + "secrets.txt", "--set", "supplicant.trust_emulator=false", px + "capture.pcapng"},
+			code: 1, outHas: []string{"peer-abandoned", "regressed", "the server certificate is not trusted"}},
+		{name: "replay-peap-no-password", args: []string{"replay", "--tz", "UTC", "--scenario", px + "scenario.yaml", "--secrets-file", px + "secrets.txt", px + "capture.pcapng"},
+			outHas: []string{"not-replayable", "needs the user's password"}},
 		{name: "replay-no-secret", args: []string{"replay", "--tz", "UTC", "--scenario", fx + "scenario.yaml", fx + "capture.pcapng"},
 			outHas: []string{"not-replayable", "--password-from scenario"}},
 		{name: "replay-password-from-scenario", args: []string{"replay", "--tz", "UTC", "--password-from", "scenario", "--scenario", fx + "scenario.yaml", fx + "capture.pcapng"},
@@ -33,7 +42,7 @@ func TestReplayCLI(t *testing.T) {
 		{name: "replay-no-scenario", args: []string{"replay", fx + "capture.pcapng"}, code: 2, errHas: []string{"--scenario FILE is required"}},
 		{name: "fixture-check-all", args: []string{"fixture", "check", "testdata/fixtures/accounting", "testdata/fixtures/missing-message-authenticator",
 			"testdata/fixtures/no-connection-policy", "testdata/fixtures/no-network-policy", "testdata/fixtures/not-enrolled", "testdata/fixtures/not-enrolled-from-log", "testdata/fixtures/number-matching-totp",
-			"testdata/fixtures/otp-mschapv2", "testdata/fixtures/otp-success", "testdata/fixtures/rdg-timeout", "testdata/fixtures/upn-mismatch",
+			"testdata/fixtures/otp-mschapv2", "testdata/fixtures/otp-success", "testdata/fixtures/peap-success", "testdata/fixtures/rdg-timeout", "testdata/fixtures/upn-mismatch",
 			"testdata/fixtures/wrong-password", "testdata/fixtures/wrong-secret", "testdata/fixtures/mkfixtures"},
 			outHas: []string{"ok    testdata/fixtures/rdg-timeout [fixed]"}, errHas: []string{"mkfixtures: not a fixture"}},
 		{name: "scenario-infer", args: []string{"scenario", "infer", "-q", "--tz", "UTC", "testdata/incident/"},
