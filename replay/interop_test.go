@@ -2,7 +2,14 @@ package replay
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/netip"
 	"os"
@@ -54,6 +61,8 @@ max_requests = 1024
 hostname_lookups = no
 log {
 	destination = stderr
+	auth = yes
+	auth_badpass = yes
 }
 security {
 	max_attributes = 200
@@ -128,6 +137,14 @@ mallory	Auth-Type := Reject
 // startFreeRADIUS runs FreeRADIUS with its own configuration on
 // 127.0.0.1 and stops it by PID when the test ends.
 func startFreeRADIUS(t *testing.T) netip.AddrPort {
+	addr, _ := startFreeRADIUSWith(t, nil, "", nil)
+	return addr
+}
+
+// startFreeRADIUSWith is startFreeRADIUS with conf changing frConf, more
+// users and setup writing files into the configuration folder, which it
+// returns.
+func startFreeRADIUSWith(t *testing.T, conf func(string) string, users string, setup func(*testing.T, string)) (netip.AddrPort, string) {
 	bin := needTool(t, "freeradius")
 	dir := t.TempDir()
 	var port int
@@ -143,8 +160,15 @@ func startFreeRADIUS(t *testing.T) netip.AddrPort {
 			break
 		}
 	}
-	os.WriteFile(filepath.Join(dir, "radiusd.conf"), fmt.Appendf(nil, frConf, dir, "testing123", port, port+1), 0o600)
-	os.WriteFile(filepath.Join(dir, "users"), []byte(frUsers), 0o600)
+	c := frConf
+	if conf != nil {
+		c = conf(c)
+	}
+	if setup != nil {
+		setup(t, dir)
+	}
+	os.WriteFile(filepath.Join(dir, "radiusd.conf"), fmt.Appendf(nil, c, dir, "testing123", port, port+1), 0o600)
+	os.WriteFile(filepath.Join(dir, "users"), []byte(frUsers+users), 0o600)
 	os.WriteFile(filepath.Join(dir, "dictionary"), nil, 0o600)
 	cmd := exec.Command(bin, "-f", "-d", dir, "-l", filepath.Join(dir, "radius.log"))
 	if err := cmd.Start(); err != nil {
@@ -173,19 +197,20 @@ func startFreeRADIUS(t *testing.T) netip.AddrPort {
 		n, err := c.Read(buf)
 		c.Close()
 		if err == nil && n >= 20 && buf[0] == byte(model.CodeAccessAccept) {
-			return addr
+			return addr, dir
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatal("FreeRADIUS did not come up")
-	return addr
+	return addr, dir
 }
 
 // TestReplayFreeRADIUS replays every capture of testdata/pcaps (taken from
 // FreeRADIUS answering radclient and eapol_test) against a FreeRADIUS
 // configured the same way: every flow that can be re-sent is reproduced;
-// the PEAP conversation and the requests sent with the wrong secret are
-// not replayable, with the reason.
+// the PEAP conversation (no scenario gives a password, and its outer
+// identity is anonymous: TestReplayPEAPFreeRADIUS runs PEAP) and the
+// requests sent with the wrong secret are not replayable, with the reason.
 func TestReplayFreeRADIUS(t *testing.T) {
 	addr := startFreeRADIUS(t)
 	st := secrets(t, "../testdata/pcaps/secrets.txt")
@@ -256,6 +281,119 @@ func TestReplayPcapsEmbedded(t *testing.T) {
 			if n == 0 {
 				t.Error("nothing reproduced")
 			}
+		})
+	}
+}
+
+// frEAP adds EAP (PEAPv0 with MS-CHAPv2 inside, TLS from the files in
+// %[1]s) to frConf: the eap module, an inner-tunnel server, eap in the
+// default server's authorize and authenticate sections.
+func frEAP(conf string) string {
+	conf = strings.Replace(conf, "\tmschap {\n\t}\n", `	mschap {
+		with_ntdomain_hack = yes
+	}
+	eap {
+		default_eap_type = peap
+		timer_expire = 60
+		tls-config tls-common {
+			private_key_file = %[1]s/server.key
+			certificate_file = %[1]s/server.pem
+			ca_file = %[1]s/ca.pem
+			tls_min_version = "1.2"
+			tls_max_version = "1.2"
+		}
+		peap {
+			tls = tls-common
+			default_eap_type = mschapv2
+			virtual_server = inner-tunnel
+		}
+		mschapv2 {
+		}
+	}
+`, 1)
+	conf = strings.Replace(conf, "\tauthorize {\n\t\tfiles\n", "\tauthorize {\n\t\teap {\n\t\t\tok = return\n\t\t}\n\t\tfiles\n", 1)
+	conf = strings.Replace(conf, "\t\tAuth-Type MS-CHAP {\n\t\t\tmschap\n\t\t}\n\t}\n", "\t\tAuth-Type MS-CHAP {\n\t\t\tmschap\n\t\t}\n\t\teap\n\t}\n", 1)
+	return conf + `server inner-tunnel {
+	authorize {
+		files
+		mschap
+		eap {
+			ok = return
+		}
+	}
+	authenticate {
+		Auth-Type MS-CHAP {
+			mschap
+		}
+		eap
+	}
+}
+`
+}
+
+// writePKI writes a CA and a server certificate for radius.test into dir
+// (ca.pem, server.pem, server.key).
+func writePKI(t *testing.T, dir string) {
+	t.Helper()
+	now := time.Now()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "radscope test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "radius.test"}, DNSNames: []string{"radius.test"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, _ := x509.MarshalPKCS8PrivateKey(key)
+	for name, blk := range map[string]*pem.Block{"ca.pem": {Type: "CERTIFICATE", Bytes: caDER},
+		"server.pem": {Type: "CERTIFICATE", Bytes: der}, "server.key": {Type: "PRIVATE KEY", Bytes: pk}} {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(blk), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReplayPEAPFreeRADIUS replays the PEAP fixture's capture against
+// FreeRADIUS with PEAP-MSCHAPv2: radscope's device checks the server's
+// chain against the test CA and its name, and FreeRADIUS's authenticator
+// response; with the wrong name it does not trust the server.
+func TestReplayPEAPFreeRADIUS(t *testing.T) {
+	cases := []struct {
+		name, serverName string
+		status           Status
+		outcome          string
+	}{
+		{"trusted", "radius.test", Reproduced, "accepted"},
+		{"other server name", "nps01.contoso.com", Regressed, outcomePeerAbandoned},
+	}
+	addr, dir := startFreeRADIUSWith(t, frEAP, `CONTOSO\lena	Cleartext-Password := "Lena-Wifi-2026"
+`, writePKI)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			sc := loadScenario(t, peapDir+"scenario.yaml", "supplicant.trust_emulator", "false",
+				"supplicant.ca_file", filepath.Join(dir, "ca.pem"), "supplicant.server_name", c.serverName)
+			s := &Session{Scenario: sc, Target: "udp://" + addr.String(), TargetSecret: []byte("testing123"), PasswordFromScenario: true,
+				Parse: parse.Options{Location: time.UTC, Secrets: secrets(t, peapDir+"secrets.txt")},
+				Run:   Options{Timeout: 2 * time.Second, Retries: 1, Linger: time.Second}}
+			rs, _, err := s.Replay(ctx, []string{peapDir + "capture.pcapng"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rs[0]
+			if r.Status != c.status || r.Observed.Outcome != c.outcome {
+				t.Fatalf("%s %s after %d rounds (%v %s %s %s), want %s %s", r.Status, r.Observed.Outcome, r.Observed.Rounds, r.Diffs, r.Observed.Peer, r.Observed.Error, r.Observed.MSCHAPError, c.status, c.outcome)
+			}
+			t.Logf("%s after %d rounds (%s)", r.Observed.Outcome, r.Observed.Rounds, r.Observed.EAPMethod)
 		})
 	}
 }
