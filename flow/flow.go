@@ -386,12 +386,9 @@ func (b *builder) sweep(final bool) {
 	b.pendingHead = i
 	if b.pendingHead == len(b.pending) {
 		b.pending, b.pendingAdj, b.pendingHead = b.pending[:0], b.pendingAdj[:0], 0
-	} else if b.pendingHead > 64 && b.pendingHead*2 > len(b.pending) {
-		n := copy(b.pending, b.pending[b.pendingHead:])
-		b.pending = b.pending[:n]
-		copy(b.pendingAdj, b.pendingAdj[b.pendingHead:])
-		b.pendingAdj = b.pendingAdj[:n]
-		b.pendingHead = 0
+	} else if head := b.pendingHead; compactable(head, len(b.pending)) {
+		b.pending, _ = compactHead(b.pending, head)
+		b.pendingAdj, b.pendingHead = compactHead(b.pendingAdj, head)
 	}
 	b.expire(b.answered, b.o.Grace, final)
 	b.expire(b.waiting, b.o.Window, final)
@@ -439,13 +436,22 @@ func (b *builder) pruneLinks(final bool) {
 		q[i] = acceptEntry{}
 	}
 	b.acceptsHead += i
-	// Compact once the dead head is the larger part, so the work per entry
-	// stays constant.
-	if b.acceptsHead > 64 && b.acceptsHead*2 > len(b.acceptsQ) {
-		n := copy(b.acceptsQ, b.acceptsQ[b.acceptsHead:])
-		b.acceptsQ = b.acceptsQ[:n]
-		b.acceptsHead = 0
+	if compactable(b.acceptsHead, len(b.acceptsQ)) {
+		b.acceptsQ, b.acceptsHead = compactHead(b.acceptsQ, b.acceptsHead)
 	}
+}
+
+// compactable reports whether a queue whose entries before head are spent
+// should be compacted: once the dead head is the larger part, so that the
+// work per entry stays constant.
+func compactable(head, n int) bool { return head > 64 && head*2 > n }
+
+// compactHead moves q's live entries (from head on) to its front and
+// returns the shortened queue and its new head, 0.
+func compactHead[T any](q []T, head int) ([]T, int) {
+	n := copy(q, q[head:])
+	clear(q[n:])
+	return q[:n], 0
 }
 
 // newOpen starts a flow.

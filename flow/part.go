@@ -85,10 +85,8 @@ func (b *builder) forgetCarries(final bool) {
 		q[i] = carryDue{}
 	}
 	b.carryHead += i
-	if b.carryHead > 64 && b.carryHead*2 > len(b.carryQ) {
-		n := copy(b.carryQ, b.carryQ[b.carryHead:])
-		b.carryQ = b.carryQ[:n]
-		b.carryHead = 0
+	if compactable(b.carryHead, len(b.carryQ)) {
+		b.carryQ, b.carryHead = compactHead(b.carryQ, b.carryHead)
 	}
 }
 
