@@ -153,6 +153,14 @@ func (d *Detail) toggle(open bool) {
 	}
 }
 
+// center moves the cursor to line c and scrolls it to the middle of the
+// pane, so that a search hit shows with what is around it.
+func (d *Detail) center(c int) {
+	d.cursor = clamp(c, 0, max(0, len(d.lines)-1))
+	d.top = d.cursor - max(1, d.height)/2
+	d.scroll()
+}
+
 func (d *Detail) move(c int) {
 	d.cursor = clamp(c, 0, max(0, len(d.lines)-1))
 	d.scroll()
@@ -508,11 +516,11 @@ func (d *Detail) Search(q string) string {
 	}
 	for n, h := range d.hits {
 		if h >= d.cursor {
-			d.move(h)
+			d.center(h)
 			return d.hitStatus(n, false)
 		}
 	}
-	d.move(d.hits[0])
+	d.center(d.hits[0])
 	return d.hitStatus(0, true)
 }
 
@@ -553,7 +561,7 @@ func (d *Detail) Next(dir int) tea.Cmd {
 			n, wrapped = len(d.hits)-1, true
 		}
 	}
-	d.move(d.hits[n])
+	d.center(d.hits[n])
 	return statusCmd(d.hitStatus(n, wrapped), false)
 }
 

@@ -143,12 +143,12 @@ func SaveFixture(ctx context.Context, dir string, flows []*model.Flow, fo Fixtur
 			verdicts = append(verdicts, fmt.Sprintf("%d %s", counts[s], s))
 		}
 	}
-	msg := fmt.Sprintf("saved fixture %s: %s; as-is %s", dir, strings.Join(written, ", "), strings.Join(verdicts, ", "))
-	if secrets != "" {
-		msg += "; secrets.txt redacted to env:" + fixture.SecretEnv + "<n>"
-	}
 	if events > 0 {
-		msg += fmt.Sprintf("; %d Windows events not copied", events)
+		written = append(written, fmt.Sprintf("%d events not copied", events))
+	}
+	msg := fmt.Sprintf("saved fixture %s: as-is %s; %s", dir, strings.Join(verdicts, ", "), strings.Join(written, ", "))
+	if secrets != "" {
+		msg += "; secrets as env:" + fixture.SecretEnv + "<n>"
 	}
 	return msg, nil
 }

@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"iter"
+	"os"
+	"runtime/debug"
 
 	"github.com/radscope/radscope/model"
 
@@ -34,5 +36,17 @@ func Open(paths []string, po parse.Options, fo flow.Options) Source {
 			return Progress{Files: s.Files, FilesTotal: len(stream.Inputs()), Bytes: s.Bytes, Records: s.Records, Skipped: s.Errors}
 		},
 		Offsets: func() []flow.Offset { return st.Offsets },
+	}
+}
+
+// TuneGC sets the collector for the TUI's heap, which grows with the
+// flows loaded and then stays: a collection when the heap has grown by half
+// (GOGC=50) rather than doubled keeps the peak resident size near 1.5 times
+// the store's (at 1 M flows, ~1.2 GB instead of ~1.7 GB) for a few percent
+// more CPU while loading. GOGC in the environment wins. radscope tui and
+// the benchmarks call it.
+func TuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -13,29 +14,57 @@ import (
 )
 
 // Column is one column of the flow list: a pure function from a flow to a
-// cell, and the order the column sorts by.
+// cell, and the key the column sorts by.
 type Column struct {
 	Name  string
 	Width int // preferred width; the last column takes what is left
 	Cell  func(f *model.Flow, loc *time.Location) string
-	Cmp   func(a, b *model.Flow) int
+	Key   func(f *model.Flow) SortKey
 }
+
+// SortKey is what a column sorts by: a number, then a string.
+type SortKey struct {
+	N int64
+	S string
+}
+
+// Compare orders two keys.
+func (k SortKey) Compare(o SortKey) int {
+	if c := cmp.Compare(k.N, o.N); c != 0 {
+		return c
+	}
+	return strings.Compare(k.S, o.S)
+}
+
+// Cmp orders two flows by the column.
+func (c *Column) Cmp(a, b *model.Flow) int { return c.Key(a).Compare(c.Key(b)) }
+
+func strKey(s string) SortKey { return SortKey{S: s} }
+
+// timeKey orders times; the zero time (no message had one) first.
+func timeKey(t time.Time) SortKey {
+	if t.IsZero() {
+		return numKey(math.MinInt64)
+	}
+	return numKey(t.UnixNano())
+}
+func numKey(n int64) SortKey { return SortKey{N: n} }
 
 // Columns are the flow list's columns, in screen order.
 var Columns = []Column{
-	{"Time", 18, func(f *model.Flow, loc *time.Location) string { return fmtTime(f.Start, loc) }, func(a, b *model.Flow) int { return a.Start.Compare(b.Start) }},
-	{"User", 13, func(f *model.Flow, _ *time.Location) string { return f.User }, func(a, b *model.Flow) int { return cmp.Compare(a.User, b.User) }},
-	{"NAS", 8, func(f *model.Flow, _ *time.Location) string { return f.NAS }, func(a, b *model.Flow) int { return cmp.Compare(a.NAS, b.NAS) }},
-	{"Calling-Station", 13, func(f *model.Flow, _ *time.Location) string { return f.CallingStation }, func(a, b *model.Flow) int { return cmp.Compare(a.CallingStation, b.CallingStation) }},
+	{"Time", 18, func(f *model.Flow, loc *time.Location) string { return fmtTime(f.Start, loc) }, func(f *model.Flow) SortKey { return timeKey(f.Start) }},
+	{"User", 13, func(f *model.Flow, _ *time.Location) string { return f.User }, func(f *model.Flow) SortKey { return strKey(f.User) }},
+	{"NAS", 8, func(f *model.Flow, _ *time.Location) string { return f.NAS }, func(f *model.Flow) SortKey { return strKey(f.NAS) }},
+	{"Calling-Station", 13, func(f *model.Flow, _ *time.Location) string { return f.CallingStation }, func(f *model.Flow) SortKey { return strKey(f.CallingStation) }},
 	{"Outcome", 20, func(f *model.Flow, _ *time.Location) string {
 		return OutcomeGlyph(f.Outcome) + " " + f.Outcome.String()
-	}, func(a, b *model.Flow) int { return cmp.Compare(a.Outcome, b.Outcome) }},
-	{"Reason", 6, func(f *model.Flow, _ *time.Location) string { return reasonCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(a.Reason, b.Reason) }},
-	{"MFA", 11, func(f *model.Flow, _ *time.Location) string { return mfaCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(mfaCell(a), mfaCell(b)) }},
-	{"Latency", 7, func(f *model.Flow, _ *time.Location) string { return latencyCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(a.Latency, b.Latency) }},
-	{"Finding", 12, func(f *model.Flow, _ *time.Location) string { return findingCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(findingCell(a), findingCell(b)) }},
-	{"Method", 6, func(f *model.Flow, _ *time.Location) string { return f.Method }, func(a, b *model.Flow) int { return cmp.Compare(a.Method, b.Method) }},
-	{"Src", 3, func(f *model.Flow, _ *time.Location) string { return sourcesCell(f) }, func(a, b *model.Flow) int { return cmp.Compare(sourcesCell(a), sourcesCell(b)) }},
+	}, func(f *model.Flow) SortKey { return numKey(int64(f.Outcome)) }},
+	{"Reason", 6, func(f *model.Flow, _ *time.Location) string { return reasonCell(f) }, func(f *model.Flow) SortKey { return numKey(int64(f.Reason)) }},
+	{"MFA", 11, func(f *model.Flow, _ *time.Location) string { return mfaCell(f) }, func(f *model.Flow) SortKey { return strKey(mfaCell(f)) }},
+	{"Latency", 7, func(f *model.Flow, _ *time.Location) string { return latencyCell(f) }, func(f *model.Flow) SortKey { return numKey(int64(f.Latency)) }},
+	{"Finding", 12, func(f *model.Flow, _ *time.Location) string { return findingCell(f) }, func(f *model.Flow) SortKey { return strKey(findingCell(f)) }},
+	{"Method", 6, func(f *model.Flow, _ *time.Location) string { return f.Method }, func(f *model.Flow) SortKey { return strKey(f.Method) }},
+	{"Src", 3, func(f *model.Flow, _ *time.Location) string { return sourcesCell(f) }, func(f *model.Flow) SortKey { return strKey(sourcesCell(f)) }},
 }
 
 // DefaultColumns are the list's columns when none are chosen: all of them.

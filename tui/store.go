@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -219,7 +220,11 @@ func (s *Store) RowOf(i int32) int {
 	return r
 }
 
-// merge sorts add and merges it into view.
+// merge sorts add and merges it into view. Flows arrive nearly in order
+// (a flow is yielded when it ends, so its start may precede the last ones
+// shown): the rows of view before the first new one are copied, not
+// compared, and only the tail is merged. view itself is not changed
+// (snapshots and commands may be reading it).
 func (s *Store) merge(view, add []int32) []int32 {
 	if len(add) == 0 {
 		return view
@@ -229,8 +234,16 @@ func (s *Store) merge(view, add []int32) []int32 {
 	if len(view) == 0 || less(view[len(view)-1], add[0]) <= 0 {
 		return append(view, add...)
 	}
-	out := make([]int32, 0, len(view)+len(add))
-	i, j := 0, 0
+	// The first row of view that sorts after add[0].
+	pos, _ := slices.BinarySearchFunc(view, add[0], func(v, a int32) int {
+		if less(v, a) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	out := make([]int32, pos, len(view)+len(add))
+	copy(out, view[:pos])
+	i, j := pos, 0
 	for i < len(view) && j < len(add) {
 		if less(add[j], view[i]) < 0 {
 			out = append(out, add[j])
@@ -334,9 +347,42 @@ func (sn *Snapshot) Compute(ctx context.Context, flt *filter.Filter, o Sort) (Vi
 		rows = append(rows, r...)
 	}
 	if !(o.Col == 0 && !o.Desc && sortedByTime(s, rows)) {
-		slices.SortStableFunc(rows, s.cmp(o))
+		if err := sortRows(ctx, s, rows, o); err != nil {
+			return View{}, err
+		}
 	}
 	return View{N: n, Rows: rows, Flt: flt, Sort: o}, nil
+}
+
+// sortRows sorts rows by the column of o, computing each flow's key once
+// (the order of Store.cmp: by key, ties in load order).
+func sortRows(ctx context.Context, s *Store, rows []int32, o Sort) error {
+	type keyed struct {
+		k SortKey
+		i int32
+	}
+	key := Columns[o.Col].Key
+	ks := make([]keyed, len(rows))
+	for n, i := range rows {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ks[n] = keyed{key(s.Flow(i)), i}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := a.k.Compare(b.k)
+		if o.Desc {
+			c = -c
+		}
+		if c == 0 {
+			return cmp.Compare(a.i, b.i)
+		}
+		return c
+	})
+	for n := range ks {
+		rows[n] = ks[n].i
+	}
+	return nil
 }
 
 func sortedByTime(s *Store, rows []int32) bool {

@@ -62,8 +62,9 @@ func tmuxKey(k string) []string {
 }
 
 // TestTUIInTmux drives the real binary in a tmux pane: it opens the bundled
-// incident fixtures, filters to rejects, opens one, replays it against the
-// incident scenario and quits.
+// incident fixtures, filters to rejects, opens one, searches its detail,
+// replays it against the incident scenario, chooses the list's columns
+// (saved in the keys file) and quits.
 func TestTUIInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed")
@@ -85,8 +86,9 @@ func TestTUIInTmux(t *testing.T) {
 		}
 		return string(out)
 	}
-	shell := fmt.Sprintf("cd %q && TZ=UTC NO_COLOR=1 HOME=/nonexistent %q tui --tz UTC --secrets-file testdata/incident/secrets.txt --scenario replay/testdata/incident.yaml testdata/incident; echo EXIT=$?; sleep 30",
-		root, binary)
+	config := t.TempDir()
+	shell := fmt.Sprintf("cd %q && TZ=UTC NO_COLOR=1 HOME=/nonexistent XDG_CONFIG_HOME=%q %q tui --tz UTC --secrets-file testdata/incident/secrets.txt --scenario replay/testdata/incident.yaml testdata/incident; echo EXIT=$?; sleep 30",
+		root, config, binary)
 	tmux("new-session", "-d", "-s", sess, "-x", "120", "-y", "40", shell)
 	defer tmux("kill-session", "-t", sess)
 	screen := func() string { return tmux("capture-pane", "-p", "-t", sess) }
@@ -117,12 +119,31 @@ func TestTUIInTmux(t *testing.T) {
 	if !strings.Contains(sc, "CONTOSO\\alice") {
 		t.Errorf("the detail is not alice's rejected flow:\n%s", sc)
 	}
+	send(km.Key(tui.ActFilter))
+	send("calling-station")
+	send(km.Key(tui.ActAccept))
+	wait(`"calling-station": hit 1 of`)
+	send(km.Key(tui.ActNextResult))
+	wait(`"calling-station": hit 2 of`)
 	send(km.Key(tui.ActReplay))
 	wait("against the embedded emulator")
 	send("y")
 	sc = wait("flow 3 CONTOSO\\alice:")
 	if !strings.Contains(sc, "reproduced") {
 		t.Errorf("alice's rejection did not reproduce:\n%s", sc)
+	}
+	send(km.Key(tui.ActBack), km.Key(tui.ActBack), km.Key(tui.ActBack)) // the replay pane, the search, the detail
+	send(km.Key(tui.ActCommand))
+	send("columns time,user,outcome")
+	send(km.Key(tui.ActAccept))
+	wait("saved in")
+	sc = screen()
+	if !strings.Contains(sc, "Outcome") || strings.Contains(sc, "Latency") {
+		t.Errorf("the list does not show the chosen columns:\n%s", sc)
+	}
+	cfg, err := tui.LoadConfig(filepath.Join(config, "radscope", "keys.yaml"))
+	if err != nil || strings.Join(cfg.Columns, ",") != "time,user,outcome" {
+		t.Errorf("keys file after :columns: %+v, %v", cfg, err)
 	}
 	send(km.Key(tui.ActQuit))
 	wait("EXIT=0")

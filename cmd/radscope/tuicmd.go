@@ -134,6 +134,7 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 	} else {
 		rp = &tui.InferredReplayer{Parse: run.o}
 	}
+	tui.TuneGC()
 	src := tui.Open(run.paths, run.o, flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window})
 	err = tui.Run(ctx, io.In, io.Out, tui.Options{
 		Source:   src,
