@@ -71,7 +71,10 @@ RADIUS server at --target udp://HOST:PORT. The identifier, authenticator,
 User-Password (re-encrypted: give the capture's secret with --secret or
 --secrets-file), Message-Authenticator and State are rewritten; the rest is
 sent as captured. Requests from logs and events are rebuilt from the logged
-attributes with --password-from scenario.
+attributes with --password-from scenario. EAP sign-ins (PEAP, EAP-MSCHAPv2)
+are run again with radscope as the user's device, with --password-from
+scenario; the scenario's supplicant section says which server certificates
+the device trusts (trust_emulator, ca_file, insecure_skip_verify).
 
 The NAS is emulated with its timeout and retries (-t, -r, else the scenario
 client's timeout/retries, else what the capture shows), so an RD Gateway's
