@@ -17,9 +17,10 @@
 // emulated server (package nps/eap), so that package's tests can use it.
 //
 //	p, err := supplicant.New(supplicant.Config{Identity: `CONTOSO\alice`, Password: pw, Verify: trust.Verify})
-//	msg := p.Start(0)                  // EAP-Response/Identity, sent in the first Access-Request
-//	for challenge := range ... {
-//		msg, err = p.Respond(eapMessageOf(challenge)) // next Access-Request's EAP-Message
-//	}
-//	res := p.Result()                  // after the Access-Accept's EAP-Success
+//	msg := p.Start(0) // EAP-Response/Identity: the first Access-Request's EAP-Message
+//	// then, for the EAP-Message of each Access-Challenge:
+//	msg, err = p.Respond(challenge) // the next Access-Request's EAP-Message
+//	// and for the EAP-Success of the Access-Accept:
+//	_, err = p.Respond(success)
+//	res := p.Result()
 package supplicant
