@@ -63,6 +63,17 @@ func TestEncode(t *testing.T) {
 					t.Error("CHAP request authenticator not kept")
 				}
 			}},
+		{"eap-message-split", Request{Code: model.CodeAccessRequest, MessageAuth: true, State: true,
+			Attrs: append([]WireAttr{{Type: attrUserName, Value: []byte("lena")}}, eapAttrs(bytes.Repeat([]byte{7}, 600))...)},
+			func(t *testing.T, p []byte) {
+				a, _ := decodeAnswer(p, p[4:20], sec)
+				if !bytes.Equal(a.eap, bytes.Repeat([]byte{7}, 600)) {
+					t.Errorf("EAP-Message of %d bytes comes back as %d", 600, len(a.eap))
+				}
+				if bytes.Count(p, []byte{attrEAPMessage, 255}) != 2 || !secret.VerifyMessageAuthenticator(sec, p, p[4:20]) {
+					t.Error("EAP-Message not split into 253-byte attributes, or Message-Authenticator wrong")
+				}
+			}},
 		{"accounting", Request{Code: model.CodeAccountingRequest, Attrs: []WireAttr{{Type: attrAcctStatusType, Value: u32(1)}, {Vendor: 311, Type: 1, Value: []byte("x")}}},
 			func(t *testing.T, p []byte) {
 				if !secret.VerifyAccountingRequest(sec, p) {
@@ -91,7 +102,7 @@ func TestEncode(t *testing.T) {
 // FuzzPlanCapture: any capture file builds flows, plans and packets
 // without panic, and every packet planned fits its length field.
 func FuzzPlanCapture(f *testing.F) {
-	for _, p := range []string{"../testdata/pcaps/radclient.pcap", "../testdata/fixtures/otp-success/capture.pcapng"} {
+	for _, p := range []string{"../testdata/pcaps/radclient.pcap", "../testdata/fixtures/otp-success/capture.pcapng", "../testdata/fixtures/peap-success/capture.pcapng"} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -101,6 +112,9 @@ func FuzzPlanCapture(f *testing.F) {
 	st := &secret.Store{}
 	st.AddArg("testing123")
 	st.AddArg("vpn-secret")
+	st.AddArg("wlc-secret")
+	pw := func(string) (string, bool) { return "Lena-Wifi-2026", true }
+	eapMsg := bytes.Repeat([]byte{0x16}, 1100) // a TLS flight in several EAP-Message attributes
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(dir, "in.pcap")
@@ -108,9 +122,14 @@ func FuzzPlanCapture(f *testing.F) {
 			t.Fatal(err)
 		}
 		flows, _ := Flows(context.Background(), []string{p}, parse.Options{Location: time.UTC, Secrets: st, Workers: 1}, nil, nil)
-		for _, pl := range Plans(flows, PlanOptions{Secrets: st}) {
+		for _, pl := range Plans(flows, PlanOptions{Secrets: st, Password: pw}) {
 			for i := range pl.Requests {
-				pkt, err := Encode(&pl.Requests[i], 1, nil, []byte("s"), []byte("state"))
+				r := pl.Requests[i]
+				if pl.EAP != nil {
+					r.Attrs = append(r.Attrs, eapAttrs(eapMsg)...)
+					r.State = true
+				}
+				pkt, err := Encode(&r, 1, nil, []byte("s"), []byte("state"))
 				if err == nil && int(pkt[2])<<8|int(pkt[3]) != len(pkt) {
 					t.Fatalf("length field %d, packet %d", int(pkt[2])<<8|int(pkt[3]), len(pkt))
 				}
