@@ -23,8 +23,9 @@
 // Access-Request carries the NAS's attributes, the peer's EAP-Message, the
 // State of the target's last Access-Challenge and a Message-Authenticator.
 // The device trusts a PEAP server certificate only as the scenario's
-// supplicant section says (EmulatorTrust) and checks the MS-CHAPv2
-// authenticator response; when it gives up the outcome is peer-abandoned.
+// supplicant section says (EmulatorTrust), checks the MS-CHAPv2
+// authenticator response and the MS-MPPE keys of the Access-Accept; when
+// it gives up the outcome is peer-abandoned.
 // EAP flows compare outcome and reason; the number of rounds is shown, not
 // compared.
 //

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,6 +21,7 @@ import (
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/replay/supplicant"
 	"github.com/radscope/radscope/scenario"
+	"github.com/radscope/radscope/secret"
 )
 
 // outcomePeerAbandoned is the outcome of an EAP flow the emulated device
@@ -256,6 +258,10 @@ func (e *engine) eapAnswer(f *flowRun, a answer, now time.Time) bool {
 			e.peerAbandoned(f, errors.New("supplicant: Access-Accept carrying EAP-Failure"))
 			return true
 		}
+		if err := e.checkKeys(f, a); err != nil {
+			e.peerAbandoned(f, err)
+			return true
+		}
 		e.finishAnswered(f, false, model.OutcomeAccepted.String())
 		return true
 	case model.CodeAccessReject:
@@ -268,10 +274,33 @@ func (e *engine) eapAnswer(f *flowRun, a answer, now time.Time) bool {
 	return false
 }
 
+// checkKeys compares the MS-MPPE keys of an Access-Accept, when it carries
+// them, with the peer's: keys the device does not share leave the NAS
+// unable to talk to it (a Wi-Fi 4-way handshake fails).
+func (e *engine) checkKeys(f *flowRun, a answer) error {
+	recv, send := f.peer.Keys()
+	for _, k := range []struct {
+		name      string
+		enc, want []byte
+	}{{"MS-MPPE-Recv-Key", a.mppeRecv, recv}, {"MS-MPPE-Send-Key", a.mppeSend, send}} {
+		if k.enc == nil {
+			continue
+		}
+		got, err := secret.DecryptSalted(f.secret, f.auth, k.enc)
+		if err != nil {
+			return fmt.Errorf("replay: the Access-Accept's %s does not decrypt: %v", k.name, err)
+		}
+		if len(k.want) == 0 || !bytes.Equal(got, k.want) {
+			return fmt.Errorf("replay: the Access-Accept's %s is not the key the device derived: the NAS and the device would not share link keys", k.name)
+		}
+	}
+	return nil
+}
+
 func (e *engine) peerAbandoned(f *flowRun, err error) {
 	f.res.Observed.Peer = err.Error()
 	if errors.Is(err, supplicant.ErrUntrusted) && e.o.Trust == nil {
-		f.res.Observed.Peer += " (the scenario's supplicant section sets which certificates the device trusts: trust_emulator, ca_file or insecure_skip_verify)"
+		f.res.Observed.Peer += " (the scenario's supplicant section sets which certificates the device trusts: trust_emulator (the embedded target only), ca_file or insecure_skip_verify)"
 	}
 	e.finish(f, outcomePeerAbandoned, "")
 }

@@ -1,14 +1,19 @@
 package replay
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"layeh.com/radius/rfc2759"
+
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/nps"
 	"github.com/radscope/radscope/parse"
+	"github.com/radscope/radscope/replay/supplicant"
+	"github.com/radscope/radscope/secret"
 )
 
 const peapDir = "../testdata/fixtures/peap-success/"
@@ -39,7 +44,7 @@ func TestReplayPEAP(t *testing.T) {
 		{name: "remote, trust_emulator does not apply", inputs: []string{"capture.pcapng"}, remote: true,
 			status: Regressed, outcome: outcomePeerAbandoned, why: "not trusted"},
 		{name: "untrusted", inputs: []string{"capture.pcapng"}, sets: []string{"supplicant.trust_emulator", "false"},
-			status: Regressed, outcome: outcomePeerAbandoned, why: "trust_emulator, ca_file or insecure_skip_verify"},
+			status: Regressed, outcome: outcomePeerAbandoned, why: "ca_file or insecure_skip_verify"},
 		{name: "server wants the password changed", inputs: []string{"capture.pcapng"}, sets: []string{"directory.users.lena.password_must_change", "true"},
 			status: Regressed, outcome: "rejected", reason: 33},
 		{name: "peap not allowed", inputs: []string{"capture.pcapng"}, sets: []string{"network_policies.0.auth_methods", "[eap-mschapv2]"},
@@ -171,6 +176,56 @@ func TestListenDecisions(t *testing.T) {
 			}
 			if b.Reason == model.NoReason {
 				t.Error("--listen: no reason code")
+			}
+		})
+	}
+}
+
+// TestCheckKeys: the MS-MPPE keys of an Access-Accept must be the ones the
+// device derived; absent keys are not checked.
+func TestCheckKeys(t *testing.T) {
+	sec, auth := []byte("wlc-secret"), bytes.Repeat([]byte{3}, 16)
+	p, err := supplicant.New(supplicant.Config{Identity: "lena", Password: "Lena-Wifi-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An EAP-MSCHAPv2 conversation up to the verified success.
+	p.Start(1)
+	authCh := bytes.Repeat([]byte{5}, 16)
+	resp, err := p.Respond(supplicant.Encode(supplicant.CodeRequest, 2, supplicant.TypeMSCHAPv2, []byte{1, 2, 0, 26, 16}, authCh, []byte("nps")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt := p.Result().NTResponse
+	peerCh := resp[5+5 : 5+5+16]
+	s, err := rfc2759.GenerateAuthenticatorResponse(authCh, peerCh, nt, []byte("lena"), []byte("Lena-Wifi-2026"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Respond(supplicant.Encode(supplicant.CodeRequest, 3, supplicant.TypeMSCHAPv2, []byte{3, 2, 0, byte(4 + len(s))}, []byte(s))); err != nil {
+		t.Fatal(err)
+	}
+	recv, send := p.Keys()
+	if len(recv) != 16 || len(send) != 16 {
+		t.Fatalf("keys %x %x", recv, send)
+	}
+	salted := func(k []byte) []byte { return secret.EncryptSalted(sec, auth, k, [2]byte{0x81, 2}) }
+	cases := []struct {
+		name string
+		a    answer
+		ok   bool
+	}{
+		{"matching", answer{mppeRecv: salted(recv), mppeSend: salted(send)}, true},
+		{"absent", answer{}, true},
+		{"swapped", answer{mppeRecv: salted(send), mppeSend: salted(recv)}, false},
+		{"under another secret", answer{mppeRecv: secret.EncryptSalted([]byte("x"), auth, recv, [2]byte{0x81, 2})}, false},
+	}
+	e := &engine{}
+	f := &flowRun{peer: p, secret: sec, auth: auth}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := e.checkKeys(f, c.a); (err == nil) != c.ok {
+				t.Errorf("checkKeys: %v, want ok %v", err, c.ok)
 			}
 		})
 	}

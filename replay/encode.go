@@ -106,7 +106,10 @@ type answer struct {
 	state []byte
 	reply string // Reply-Message
 	eap   []byte // EAP-Message, joined
-	ok    bool   // the response authenticator verified
+	// mppeRecv and mppeSend are the salted MS-MPPE-Recv-Key and
+	// MS-MPPE-Send-Key, nil when absent.
+	mppeRecv, mppeSend []byte
+	ok                 bool // the response authenticator verified
 }
 
 // decodeAnswer reads a response to a request with authenticator reqAuth.
@@ -133,6 +136,15 @@ func decodeAnswer(pkt, reqAuth, sec []byte) (answer, error) {
 			a.reply += string(v)
 		case attrEAPMessage:
 			a.eap = append(a.eap, v...)
+		case attrVendorSpecific:
+			if len(v) >= 6 && binary.BigEndian.Uint32(v) == vendorMicrosoft && int(v[5]) == len(v)-4 && v[5] >= 2 {
+				switch v[4] {
+				case msMPPESendKey:
+					a.mppeSend = clone(v[6:])
+				case msMPPERecvKey:
+					a.mppeRecv = clone(v[6:])
+				}
+			}
 		}
 		i += l
 	}

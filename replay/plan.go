@@ -26,6 +26,8 @@ const (
 	attrProxyState      = 33
 	attrAcctStatusType  = 40
 	vendorMicrosoft     = 311
+	msMPPESendKey       = 16
+	msMPPERecvKey       = 17
 	maxPacket           = 4096
 	defaultNASTimeout   = 30 * time.Second
 	defaultNASRetries   = 2

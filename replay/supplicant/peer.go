@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"layeh.com/radius/rfc2759"
+	"layeh.com/radius/rfc3079"
 )
 
 // PEAP flags (RFC 5216 §3.1) and the PEAPv0 result TLV.
@@ -136,6 +137,27 @@ func New(cfg Config) (*Peer, error) {
 // EAP-Message of the first Access-Request.
 func (p *Peer) Start(id byte) []byte {
 	return Encode(CodeResponse, id, TypeIdentity, []byte(p.cfg.Identity))
+}
+
+// Keys are the MS-MPPE-Recv-Key and MS-MPPE-Send-Key the server should
+// hand the NAS for this peer: the halves of the PEAP MSK, or the
+// MS-CHAPv2 start keys of RFC 3079 for EAP-MSCHAPv2; nil before the method
+// succeeded.
+func (p *Peer) Keys() (recv, send []byte) {
+	switch {
+	case !p.res.ServerAuthenticated:
+		return nil, nil
+	case p.method == TypePEAP && len(p.res.MSK) == 64:
+		return p.res.MSK[:32], p.res.MSK[32:]
+	case p.method == TypeMSCHAPv2:
+		recv, err1 := rfc3079.MakeKey(p.res.NTResponse, []byte(p.cfg.Password), false)
+		send, err2 := rfc3079.MakeKey(p.res.NTResponse, []byte(p.cfg.Password), true)
+		if err1 != nil || err2 != nil {
+			return nil, nil
+		}
+		return recv, send
+	}
+	return nil, nil
 }
 
 // Result returns what the conversation came to so far.
