@@ -125,7 +125,10 @@ func (mt *matcher) checkResponse(m *model.Message, pkt, reqAuth []byte) {
 	good := tryEach(nil, cands, func(s []byte) bool { return secret.VerifyResponse(s, pkt, reqAuth) })
 	c.Authenticator = verdict(good != nil)
 	if c.MessageAuthenticator != model.Absent {
-		s := tryEach(good, cands, func(s []byte) bool { return secret.VerifyMessageAuthenticator(s, pkt, reqAuth) })
+		zero := zeroVectorMA(m.Code)
+		s := tryEach(good, cands, func(s []byte) bool {
+			return secret.VerifyMessageAuthenticator(s, pkt, reqAuth) || zero && secret.VerifyMessageAuthenticator(s, pkt, zeroAuth[:])
+		})
 		c.MessageAuthenticator = verdict(s != nil)
 	}
 	if good == nil || !mt.r.opt.ShowSecrets {
@@ -144,6 +147,21 @@ func (mt *matcher) checkResponse(m *model.Message, pkt, reqAuth []byte) {
 			}
 		}
 	}
+}
+
+// zeroVectorMA reports whether a response of this code may carry a
+// Message-Authenticator computed over a zeroed authenticator field rather
+// than the request's: RFC 3579 defines the attribute for Access packets
+// only, and FreeRADIUS (like the emulator) signs Accounting-Response and the
+// CoA and Disconnect answers that way (an Accounting-Response to
+// Status-Server uses the request's). Both are accepted: under a wrong
+// secret neither verifies.
+func zeroVectorMA(c model.Code) bool {
+	switch c {
+	case model.CodeAccountingResponse, model.CodeCoAACK, model.CodeCoANAK, model.CodeDisconnectACK, model.CodeDisconnectNAK:
+		return true
+	}
+	return false
 }
 
 func withTag(tag byte, v string) string {

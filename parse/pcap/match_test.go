@@ -435,3 +435,55 @@ func TestPcapNGCorruptLengths(t *testing.T) {
 		t.Errorf("huge captured length: allocated %d MB", d>>20)
 	}
 }
+
+// TestAccountingResponseMA: an Accounting-Response whose
+// Message-Authenticator was computed over a zeroed authenticator field (as
+// FreeRADIUS and the emulator sign it) verifies, as does one computed over
+// the request's; under a wrong secret neither does.
+func TestAccountingResponseMA(t *testing.T) {
+	req := radius.New(radius.CodeAccountingRequest, testSecret)
+	req.Identifier = 9
+	rfc2866.AcctStatusType_Set(req, rfc2866.AcctStatusType_Value_Start)
+	rfc2866.AcctSessionID_SetString(req, "s-1")
+	reqb := encode(t, req) // layeh signs the accounting request authenticator
+	copy(req.Authenticator[:], reqb[4:20])
+	answer := func(vector []byte) []byte {
+		r := req.Response(radius.CodeAccountingResponse)
+		rfc2869.MessageAuthenticator_Set(r, make([]byte, 16))
+		b, err := r.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := secret.SetMessageAuthenticator(testSecret, b, vector); err != nil {
+			t.Fatal(err)
+		}
+		a := secret.ResponseAuthenticator(testSecret, b, req.Authenticator[:])
+		copy(b[4:20], a[:])
+		return b
+	}
+	for _, tt := range []struct {
+		name   string
+		vector []byte
+		secret string
+		want   model.SecretVerdict
+	}{
+		{"zeroed authenticator", make([]byte, 16), string(testSecret), model.Verified},
+		{"request authenticator", req.Authenticator[:], string(testSecret), model.Verified},
+		{"wrong secret", make([]byte, 16), "other", model.SecretMismatch},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCapture()
+			c.req(0, 1813, reqb)
+			c.resp(time.Millisecond, 1813, answer(tt.vector))
+			st := &secret.Store{}
+			st.AddArg(tt.secret)
+			ms, errs, _ := readAllMsgs(t, bytes.NewReader(c.buf.Bytes()), Options{Secrets: st})
+			if len(ms) != 2 || len(errs) != 0 {
+				t.Fatalf("%d messages, errors %v", len(ms), errs)
+			}
+			if ck := ms[1].Check; ck == nil || ck.MessageAuthenticator != tt.want {
+				t.Errorf("response check %+v, want Message-Authenticator %v", ck, tt.want)
+			}
+		})
+	}
+}
