@@ -14,6 +14,8 @@ import (
 	"hash"
 	"strings"
 	"sync"
+
+	"github.com/radscope/radscope/internal/memconn"
 )
 
 // PEAP flags (draft-josefsson-pppext-eap-tls-eap §3.1, RFC 5216 §3.1).
@@ -47,7 +49,7 @@ const (
 // peapState is the server side of one PEAPv0 session.
 type peapState struct {
 	s       *Server
-	conn    *memConn
+	conn    *memconn.Conn
 	tls     *tls.Conn
 	hsDone  chan error
 	started bool
@@ -72,7 +74,7 @@ func newPEAP(s *Server) (*peapState, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps := &peapState{s: s, conn: newMemConn(), hsDone: make(chan error, 1)}
+	ps := &peapState{s: s, conn: memconn.New("eap", 4*MaxMessage), hsDone: make(chan error, 1)}
 	cfg := &tls.Config{
 		Certificates:           []tls.Certificate{cert},
 		MinVersion:             tls.VersionTLS12,
@@ -311,7 +313,7 @@ func (ps *peapState) sendInner(c *Conversation, plain []byte) Result {
 	if _, err := ps.tls.Write(plain); err != nil {
 		return c.finish(ps.s.peapResult(ps, Result{Err: fmt.Errorf("%w: PEAP tunnel: %w", ErrProtocol, err)}), failure(c.reqID))
 	}
-	return ps.send(c, ps.conn.take())
+	return ps.send(c, ps.conn.Take())
 }
 
 // send starts sending TLS data, fragmented to Config.FragmentSize.
@@ -350,19 +352,19 @@ func (ps *peapState) sendFragment(c *Conversation) Result {
 // handshake feeds the peer's flight to the TLS server and returns the
 // server's answer; done reports the end of the handshake.
 func (ps *peapState) handshake(ctx context.Context, msg []byte) (out []byte, done bool, err error) {
-	ps.conn.feed(msg)
+	ps.conn.Feed(msg)
 	if !ps.started {
 		ps.started = true
 		go func() { ps.hsDone <- ps.tls.HandshakeContext(context.Background()) }()
 	}
 	select {
-	case <-ps.conn.waiting:
-		out = ps.conn.take()
+	case <-ps.conn.Waiting():
+		out = ps.conn.Take()
 	case err = <-ps.hsDone:
-		out = ps.conn.take()
+		out = ps.conn.Take()
 		if err == nil {
 			done = true
-			ps.conn.setBlocking(false)
+			ps.conn.SetBlocking(false)
 		}
 	case <-ctx.Done():
 		return nil, false, ctx.Err()
@@ -375,7 +377,7 @@ func (ps *peapState) handshake(ctx context.Context, msg []byte) (out []byte, don
 
 // decrypt feeds TLS records to the tunnel and returns the application data.
 func (ps *peapState) decrypt(msg []byte) ([]byte, error) {
-	ps.conn.feed(msg)
+	ps.conn.Feed(msg)
 	var plain []byte
 	var buf [4096]byte
 	for {
@@ -385,7 +387,7 @@ func (ps *peapState) decrypt(msg []byte) ([]byte, error) {
 			return nil, errors.New("tunnelled data too long")
 		}
 		if err != nil {
-			if errors.Is(err, errWouldBlock) {
+			if errors.Is(err, memconn.ErrWouldBlock) {
 				return plain, nil
 			}
 			return nil, err

@@ -14,6 +14,8 @@ import (
 
 	"layeh.com/radius/rfc2759"
 	"layeh.com/radius/rfc3079"
+
+	"github.com/radscope/radscope/internal/memconn"
 )
 
 // PEAP flags (RFC 5216 §3.1) and the PEAPv0 result TLV.
@@ -100,7 +102,7 @@ type Peer struct {
 	authCh, peerCh []byte
 
 	// PEAP
-	conn   *memConn
+	conn   *memconn.Conn
 	tls    *tls.Conn
 	hsDone chan error
 	hsOK   bool
@@ -357,7 +359,7 @@ func (p *Peer) peap(d []byte) ([]byte, error) {
 }
 
 func (p *Peer) startTLS() ([]byte, error) {
-	p.conn = newMemConn()
+	p.conn = memconn.New("supplicant", 4*MaxMessage)
 	p.hsDone = make(chan error, 1)
 	cfg := &tls.Config{
 		// The chain is checked by Config.Verify in VerifyConnection, with
@@ -384,11 +386,11 @@ func (p *Peer) startTLS() ([]byte, error) {
 	p.tls = tls.Client(p.conn, cfg)
 	go func() { p.hsDone <- p.tls.Handshake() }()
 	select {
-	case <-p.conn.waiting:
+	case <-p.conn.Waiting():
 	case err := <-p.hsDone:
 		return nil, tlsError(err)
 	}
-	return p.sendTLS(p.conn.take()), nil
+	return p.sendTLS(p.conn.Take()), nil
 }
 
 // tlsError reports a failed handshake; an untrusted certificate as such.
@@ -402,15 +404,15 @@ func tlsError(err error) error {
 // handshake feeds a server flight to the TLS handshake and returns the
 // peer's next flight (an empty acknowledgement once it is complete).
 func (p *Peer) handshake(msg []byte) ([]byte, error) {
-	p.conn.feed(msg)
+	p.conn.Feed(msg)
 	select {
-	case <-p.conn.waiting:
+	case <-p.conn.Waiting():
 	case err := <-p.hsDone:
 		if err != nil {
 			return nil, tlsError(err)
 		}
 		p.hsOK = true
-		p.conn.setBlocking(false)
+		p.conn.SetBlocking(false)
 		cs := p.tls.ConnectionState()
 		msk, err := cs.ExportKeyingMaterial(keyLabel, nil, 64)
 		if err != nil {
@@ -418,12 +420,12 @@ func (p *Peer) handshake(msg []byte) ([]byte, error) {
 		}
 		p.res.MSK = msk
 	}
-	return p.sendTLS(p.conn.take()), nil
+	return p.sendTLS(p.conn.Take()), nil
 }
 
 // tunnel reads the tunnelled request and writes the answer.
 func (p *Peer) tunnel(msg []byte) ([]byte, error) {
-	p.conn.feed(msg)
+	p.conn.Feed(msg)
 	var plain []byte
 	buf := make([]byte, 4096)
 	for {
@@ -450,7 +452,7 @@ func (p *Peer) tunnel(msg []byte) ([]byte, error) {
 	if _, err := p.tls.Write(inner); err != nil {
 		return nil, fmt.Errorf("supplicant: TLS: %w", err)
 	}
-	return p.sendTLS(p.conn.take()), nil
+	return p.sendTLS(p.conn.Take()), nil
 }
 
 // inner answers a tunnelled request. PEAPv0 leaves the EAP header out of
