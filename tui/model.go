@@ -1172,6 +1172,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) error {
 	if m.ld != nil {
 		m.ld.cancel()
 	}
+	if m.store.rr != nil {
+		m.store.rr.Close()
+	}
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
