@@ -25,6 +25,7 @@ type Detail struct {
 	offsets       []flow.Offset
 	open          map[int]bool // expanded messages
 	hex           bool
+	relW          int // width of the relative times
 	lines         []dline
 	cursor, top   int
 	width, height int
@@ -203,10 +204,23 @@ func (d *Detail) timeOrder() []int {
 // offset of its source.
 func (d *Detail) rel(m *model.Message) string {
 	if m.Time.IsZero() || d.f.Start.IsZero() {
-		return "        "
+		return strings.Repeat(" ", d.relW+1)
 	}
 	r := m.Time.Add(-d.offset(m.Kind)).Sub(d.f.Start)
-	return fmt.Sprintf("%+8.3fs", r.Seconds())
+	return fmt.Sprintf("%+*.3fs", d.relW, r.Seconds())
+}
+
+// relWidth is the width of the relative times of the flow's messages: 8,
+// or more for long sessions, so that the timeline stays aligned.
+func (d *Detail) relWidth() int {
+	w := 8
+	for i := range d.f.Messages {
+		m := &d.f.Messages[i]
+		if !m.Time.IsZero() && !d.f.Start.IsZero() {
+			w = max(w, len(fmt.Sprintf("%+.3f", m.Time.Add(-d.offset(m.Kind)).Sub(d.f.Start).Seconds())))
+		}
+	}
+	return w
 }
 
 func msgTitle(m *model.Message) string {
@@ -241,6 +255,7 @@ func (d *Detail) build() {
 		return
 	}
 	st := d.c.Styles
+	d.relW = d.relWidth()
 	outcome := st.Outcome(f.Outcome).Render(OutcomeGlyph(f.Outcome) + " " + f.Outcome.String())
 	who := f.User
 	if who == "" {

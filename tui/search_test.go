@@ -3,8 +3,10 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/radscope/radscope/model"
 )
 
 // typeLine types s into the open prompt and accepts it.
@@ -94,5 +96,27 @@ func TestDetailSearch(t *testing.T) {
 	press1(m, ActBack)
 	if m.detailOpen {
 		t.Fatal("second esc left the detail open")
+	}
+}
+
+// A long accounting session keeps its timeline aligned: every relative time
+// has the width of the longest.
+func TestDetailTimelineAligned(t *testing.T) {
+	start := fixedNow
+	f := &model.Flow{ID: 1, Kind: model.FlowAccounting, Start: start, User: "u"}
+	for _, d := range []time.Duration{0, 600 * time.Second, 5400 * time.Second} {
+		f.Messages = append(f.Messages, model.Message{Time: start.Add(d), Kind: model.KindRecord, Code: model.CodeAccountingRequest, Src: model.Source{File: "IN.log", Line: 1}})
+	}
+	d := NewDetail(newCommon())
+	d.SetSize(120, 40)
+	d.SetFlow(f, nil)
+	var cols []int
+	for _, l := range d.Lines() {
+		if strings.Contains(l, "Accounting-Request") && strings.Contains(l, "record") {
+			cols = append(cols, strings.Index(l, "record"))
+		}
+	}
+	if len(cols) != 3 || cols[0] != cols[1] || cols[1] != cols[2] {
+		t.Fatalf("timeline columns %v:\n%s", cols, strings.Join(d.Lines(), "\n"))
 	}
 }
