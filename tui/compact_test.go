@@ -259,3 +259,22 @@ func TestCompactWhileFiltering(t *testing.T) {
 		t.Fatalf("%d flows loaded, %d shown, want %d", m.store.Len(), m.store.ViewLen(), len(fs))
 	}
 }
+
+// Filter values complete from the store's columns, by field name or alias.
+func TestStoreValues(t *testing.T) {
+	m, _ := loaded(t, Options{})
+	users := m.values("user")
+	if !slices.Contains(users, `CONTOSO\alice`) || !slices.Contains(users, "erin@contoso.com") {
+		t.Fatalf("user values %v", users)
+	}
+	if got := m.values("client-name"); !slices.Contains(got, "rdgw") {
+		t.Fatalf("values of the alias client-name: %v", got)
+	}
+	if got := m.values("latency"); got != nil {
+		t.Fatalf("a duration field completes to %v", got)
+	}
+	runLine(m, "filter user:bob")
+	if got := m.values("user"); !slices.Equal(got, []string{`CONTOSO\bob`}) {
+		t.Fatalf("values under the filter %v", got)
+	}
+}
