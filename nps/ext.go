@@ -80,10 +80,16 @@ type otpSession struct {
 	created     time.Time
 }
 
+// holding marks ctx so that the MFA back end's waits on the clock count as
+// held requests (Held).
+func (s *Server) holding(ctx context.Context) context.Context {
+	return mfa.WithHold(ctx, func(d int) { s.held.Add(int64(d)) })
+}
+
 // mfaSession derives a context that ends after the MFA session limit on
 // the server clock; expired reports whether that is why it ended.
 func (s *Server) mfaSession(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc, func() bool) {
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(s.holding(ctx))
 	var timedOut atomic.Bool
 	stop := s.clock.AfterFunc(limit, func() {
 		timedOut.Store(true)
@@ -162,9 +168,7 @@ func (s *Server) extension(ctx context.Context, r *request) []byte {
 		// answers or the session expires.
 		s.logRequest(r)
 		r.debug("MFA extension: holding the request until the user answers", "method", string(method))
-		s.held.Add(1)
 		res := s.backend.Authenticate(sctx, req)
-		s.held.Add(-1)
 		if expired() {
 			r.debug("MFA extension: session limit reached", "limit", ext.SessionLimit)
 			res = mfa.Response("InvalidSession", identity)
@@ -235,7 +239,7 @@ func (s *Server) otpAnswer(ctx context.Context, r *request, sess *otpSession, ex
 	if enc == nil || err != nil {
 		code = nil
 	}
-	res := s.backend.Verify(ctx, mfa.Request{CID: sess.cid, User: sess.identity, Method: sess.method, Code: string(code)})
+	res := s.backend.Verify(s.holding(ctx), mfa.Request{CID: sess.cid, User: sess.identity, Method: sess.method, Code: string(code)})
 	if ctx.Err() != nil {
 		return s.abandon(r)
 	}

@@ -219,9 +219,10 @@ func New(sc *scenario.Scenario, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// Held returns how many requests the MFA extension is holding right now
-// (push or call pending). Replay on a Fake clock uses it to know when to
-// move time.
+// Held returns how many requests are waiting right now on the MFA back
+// end's clock (a push or call the user has not answered, the back end's
+// latency), counted only once the wait's timer is set. Replay on a Fake
+// clock uses it to know when to move time.
 func (s *Server) Held() int { return int(s.held.Load()) }
 
 // Scenario returns the scenario the server runs.

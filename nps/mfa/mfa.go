@@ -156,14 +156,42 @@ func ExtFailure(code string) Result {
 	return Result{ExtError: code, Message: msg}
 }
 
+// holdKey is the context key of the hook WithHold sets.
+type holdKey struct{}
+
+// WithHold returns a context under which every wait of a back end on its
+// clock calls hold(1) once the wait's timer is set and hold(-1) when it
+// ends. The emulator counts held requests with it, and replay moves a Fake
+// clock only while every request in flight is held: the timer must exist
+// before the request counts as held, or the clock could jump past a wait
+// that was about to be set.
+func WithHold(ctx context.Context, hold func(delta int)) context.Context {
+	return context.WithValue(ctx, holdKey{}, hold)
+}
+
+// waitEnd waits until ctx ends (the MFA session limit, whose timer the
+// caller set), counted as held.
+func waitEnd(ctx context.Context) {
+	if hold, ok := ctx.Value(holdKey{}).(func(int)); ok {
+		hold(1)
+		defer hold(-1)
+	}
+	<-ctx.Done()
+}
+
 // sleep waits d on clock c, or until ctx ends; it reports whether the
 // full time passed.
 func sleep(ctx context.Context, c Clock, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
+	done := c.After(d)
+	if hold, ok := ctx.Value(holdKey{}).(func(int)); ok {
+		hold(1)
+		defer hold(-1)
+	}
 	select {
-	case <-c.After(d):
+	case <-done:
 		return true
 	case <-ctx.Done():
 		return false

@@ -121,7 +121,7 @@ func (s *Simulator) Authenticate(ctx context.Context, req Request) Result {
 		return Response("UserNotFound", req.User)
 	}
 	if u.Outcome == NoAnswer {
-		<-ctx.Done()
+		waitEnd(ctx)
 		return Response("InvalidSession", req.User)
 	}
 	if !sleep(ctx, s.Clock, s.Latency+u.Latency) {
