@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -209,5 +210,70 @@ func TestFakeAfterFunc(t *testing.T) {
 	case got := <-fired:
 		t.Fatalf("stopped timer fired: %s", got)
 	case <-time.After(20 * time.Millisecond):
+	}
+}
+
+// slowClock sets its timers late, as a loaded machine might.
+type slowClock struct{ *Fake }
+
+func (c slowClock) After(d time.Duration) <-chan time.Time {
+	time.Sleep(20 * time.Millisecond)
+	return c.Fake.After(d)
+}
+
+// TestHoldAfterTimerSet: a back end's wait counts as held only once its
+// timer is set, and stops counting when it ends, for every kind of wait.
+func TestHoldAfterTimerSet(t *testing.T) {
+	tests := []struct {
+		name string
+		user SimUser
+		run  func(ctx context.Context, s *Simulator) Result
+	}{
+		{"push answered after the user's latency", SimUser{Enrolled: true, Method: MethodPush, Outcome: Approve, Latency: 8 * time.Second},
+			func(ctx context.Context, s *Simulator) Result {
+				return s.Authenticate(ctx, Request{User: "u", Method: MethodPush})
+			}},
+		{"push never answered", SimUser{Enrolled: true, Method: MethodPush, Outcome: NoAnswer},
+			func(ctx context.Context, s *Simulator) Result {
+				return s.Authenticate(ctx, Request{User: "u", Method: MethodPush})
+			}},
+		{"OTP verified after the back end's latency", SimUser{SMSCode: "1"},
+			func(ctx context.Context, s *Simulator) Result {
+				return s.Verify(ctx, Request{User: "u", Method: MethodSMS, Code: "1"})
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := NewFake(time.Unix(0, 0))
+			s := NewSimulator(slowClock{fake})
+			s.Latency = time.Second
+			s.AddUser("u", tt.user)
+			var held atomic.Int32
+			ctx, cancel := context.WithCancel(WithHold(context.Background(), func(d int) {
+				if d > 0 && fake.Waiters() == 0 && tt.user.Outcome != NoAnswer {
+					t.Error("counted as held before its timer was set")
+				}
+				held.Add(int32(d))
+			}))
+			defer cancel()
+			done := make(chan Result, 1)
+			go func() { done <- tt.run(ctx, s) }()
+			deadline := time.Now().Add(5 * time.Second)
+			for held.Load() == 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			if held.Load() != 1 {
+				t.Fatalf("held %d while waiting, want 1", held.Load())
+			}
+			if tt.user.Outcome == NoAnswer {
+				cancel()
+			} else {
+				fake.Advance(time.Minute)
+			}
+			<-done
+			if held.Load() != 0 {
+				t.Fatalf("held %d after the wait ended", held.Load())
+			}
+		})
 	}
 }
