@@ -3,7 +3,6 @@ package winevent_test
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +15,6 @@ import (
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse/winevent"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 const fixtures = "../../testdata/events"
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radscope/radscope/internal/golden"
 	"github.com/radscope/radscope/model"
 	"github.com/radscope/radscope/parse/winevent"
 )
@@ -93,46 +94,7 @@ func TestGolden(t *testing.T) {
 				}
 				b.WriteString(goldenLine(m) + "\n")
 			}
-			golden := filepath.Join("testdata", "TestGolden", name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got := b.String(); got != string(want) {
-				t.Errorf("%s differs from %s:\n%s", name, golden, diff(string(want), got))
-			}
+			golden.Check(t, filepath.Join("testdata", "TestGolden", name+".golden"), []byte(b.String()))
 		})
 	}
-}
-
-// diff shows the first differing lines.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, c string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			c = g[i]
-		}
-		if a != c {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, a, c)
-			if n++; n == 5 {
-				break
-			}
-		}
-	}
-	return b.String()
 }
