@@ -110,6 +110,9 @@ func TestUpgradeSchema(t *testing.T) {
 		old[i].Part, old[i].Continues = 0, 0
 	}
 	exportFlows(t, c, old, Options{})
+	if ref, off, hints, err := report.ClockFromClickHouse(ctx, c, report.ClickHouseOptions{}); err != nil || len(off) != 0 || len(hints) != 0 {
+		t.Errorf("clock of an export without a runs table: %s %v %v, %v", ref, off, hints, err)
+	}
 	err := CheckSchema(ctx, c, Tables{})
 	if err == nil || !strings.Contains(err.Error(), "radscope_runs does not exist") || !strings.Contains(err.Error(), "lacks part, continues, continues_id") || !strings.Contains(err.Error(), "--create-schema") {
 		t.Fatalf("CheckSchema on old tables: %v", err)
