@@ -5,15 +5,19 @@
 //
 // # ClickHouse
 //
-// Two tables (Schema, CreateSchema): radscope_messages, one row per
-// message, and radscope_flows, one per flow. Only types ClickHouse 18.16
-// accepts: DateTime('UTC') with a nanoseconds column, Nested(...) for
-// attributes, rounds and findings, and the fields people filter on (user,
-// NAS, client, calling station, reason, authentication type, MFA result) as
-// their own columns. Both are ReplacingMergeTree, partitioned by day and
-// ordered by time and a deterministic id (MessageID, FlowID), so rows
-// written twice — a retried batch, a re-run export — are kept once; Read
-// and the report queries use FINAL.
+// Three tables (Schema, CreateSchema): radscope_messages, one row per
+// message; radscope_flows, one per flow; radscope_runs, one per export run
+// with what the flow builder found about the inputs as a whole (clock
+// offsets, zone hints; AddRun, report.ClockFromClickHouse). Only types
+// ClickHouse 18.16 accepts: DateTime('UTC') with a nanoseconds column,
+// Nested(...) for attributes, rounds, findings and offsets, and the fields
+// people filter on (user, NAS, client, calling station, reason,
+// authentication type, MFA result) as their own columns. All are
+// ReplacingMergeTree, ordered by time and a deterministic id (MessageID,
+// FlowID), so rows written twice — a retried batch, a re-run export — are
+// kept once; Read and the report queries use FINAL. CreateSchema adds the
+// columns of newer versions to older tables (CheckSchema says when they are
+// missing).
 //
 // The exporter encodes rows as JSONEachRow, leaving out empty and zero
 // fields (ClickHouse fills the column default), frames them as gzip in

@@ -116,14 +116,16 @@ func init() {
 (--filter and --since/--until apply) to one of:
 
   --to clickhouse://HOST:8123/DB
-      two tables, radscope_messages and radscope_flows, over ClickHouse's
+      radscope_messages, radscope_flows and radscope_runs (one row per
+      export: the clock offsets and zone hints found), over ClickHouse's
       HTTP interface (18.16 and later): INSERT ... FORMAT JSONEachRow,
       gzip bodies (--gzip-level; by default compressed only for a server on
       another machine), batches of at most 100,000 rows, two in flight, a failed
       batch retried whole with backoff. Rows have deterministic ids and the
       tables are ReplacingMergeTree: exporting the same files again, or
       re-running an export that failed half-way, adds no duplicates.
-      --create-schema creates the tables; --print-schema prints their DDL.
+      --create-schema creates the tables (and adds the columns a newer
+      radscope writes to older ones); --print-schema prints their DDL.
       Credentials: --ch-user, --ch-password env:VAR, or --ch-config FILE.
       radscope report --from and flows --from query them.
   --to ndjson
