@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"strings"
 	"time"
 
 	"github.com/radscope/radscope/model"
@@ -64,6 +65,9 @@ func (b *builder) trimSessions() {
 			if o.part == 0 {
 				o.part = 1
 			}
+			// The ID is a substring of the record's line: a copy, so that
+			// the carry does not keep the whole line for hours.
+			key.session = strings.Clone(key.session)
 			b.carry[key] = carry{id: o.f.ID, part: o.part, linked: o.f.Linked, hasAuth: o.hasAuth, t: o.last}
 			b.carryQ = append(b.carryQ, carryDue{key: key, id: o.f.ID, t: o.last})
 			b.st.Parts++

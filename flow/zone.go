@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"strings"
 	"time"
 
 	"github.com/radscope/radscope/model"
@@ -91,12 +92,15 @@ func (b *builder) noteZone(o *open, f *model.Flow) {
 			}
 		}
 	}
-	l := append(z.byUser[o.user], zoneEntry{k, t})
+	// The user name may be a substring of a log line: a copy, so that
+	// hours of remembered attempts do not keep their lines.
+	user := strings.Clone(o.user)
+	l := append(z.byUser[user], zoneEntry{k, t})
 	if len(l) > zonePerUser {
 		l = l[len(l)-zonePerUser:]
 	}
-	z.byUser[o.user] = l
-	z.queue = append(z.queue, zoneQueued{o.user, t})
+	z.byUser[user] = l
+	z.queue = append(z.queue, zoneQueued{user, t})
 	b.pruneZone()
 }
 
