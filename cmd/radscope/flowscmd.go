@@ -36,7 +36,7 @@ func (f *flowFlags) add(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.tolerance, "tolerance", 0, "how far apart two sources may put one step after clock correction (default 2s)")
 	fs.DurationVar(&f.maxSkew, "max-skew", 0, "widest clock offset between sources looked for (default 30s)")
 	fs.DurationVar(&f.window, "window", 0, "close an unanswered attempt after this much quiet (default 4m)")
-	fs.BoolVar(&f.whole, "whole-sessions", false, "keep every accounting session whole (by default, when open sessions hold over 20,000 messages the quietest are yielded in numbered parts, to bound memory)")
+	fs.BoolVar(&f.whole, "whole-sessions", false, wholeSessionsUsage)
 	fs.StringVar(&f.from, "from", "", "read the flows from a radscope export in ClickHouse (clickhouse://HOST:8123/DB) instead of PATHs")
 	f.ch.add(fs)
 }
@@ -125,6 +125,9 @@ type flowRun struct {
 }
 
 // prepare checks the flags and the inputs.
+// wholeSessionsUsage is the help of --whole-sessions.
+const wholeSessionsUsage = "keep every accounting session whole (by default, when open sessions hold over 20,000 messages the quietest are yielded in numbered parts, to bound memory)"
+
 // flowOptions are the flow builder's options the flags set.
 func (f *flowFlags) flowOptions() flow.Options {
 	o := flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window}

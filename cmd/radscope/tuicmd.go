@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/radscope/radscope/flow"
 	"github.com/radscope/radscope/tui"
 	"github.com/spf13/pflag"
 )
@@ -60,6 +59,7 @@ When stdout is not a terminal, tui prints the flows table instead.`,
 			fs.StringVar(&f.filter, "filter", "", "start with this `FILTER` (the language of radscope help flows; / changes it)")
 			fs.DurationVar(&f.tolerance, "tolerance", 0, "how far apart two sources may put one step after clock correction (default 2s)")
 			fs.DurationVar(&f.maxSkew, "max-skew", 0, "widest clock offset between sources looked for (default 30s)")
+			fs.BoolVar(&f.whole, "whole-sessions", false, wholeSessionsUsage)
 			fs.StringVar(&f.scenario, "scenario", "", "scenario `FILE` of the emulator that r replays against")
 			fs.StringArrayVar(&f.sets, "set", nil, "scenario override the replay pane can toggle: `key=value` (repeatable), e.g. clients.rdgw.timeout=60s")
 			fs.BoolVar(&f.readonly, "readonly", false, "no replay")
@@ -135,7 +135,7 @@ func runTUI(ctx context.Context, io *IO, opts any, args []string) error {
 		rp = &tui.InferredReplayer{Parse: run.o}
 	}
 	tui.TuneGC()
-	src := tui.Open(run.paths, run.o, flow.Options{Tolerance: f.tolerance, MaxSkew: f.maxSkew, Window: f.window})
+	src := tui.Open(run.paths, run.o, f.flowOptions())
 	err = tui.Run(ctx, io.In, io.Out, tui.Options{
 		Source:   src,
 		Location: run.o.Location,
