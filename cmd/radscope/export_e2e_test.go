@@ -31,24 +31,7 @@ func TestExportCLI(t *testing.T) {
 		{name: "server-down", args: []string{"export", "-q", "--to", "clickhouse://127.0.0.1:1/db", "--tz", "UTC", "testdata/incident"}, code: 2, errHas: []string{"export: reading the columns of radscope_messages", "127.0.0.1:1", "connection refused"}},
 		{name: "bad-gzip-level", args: []string{"export", "--to", "clickhouse://127.0.0.1:1/db", "--gzip-level", "11", "testdata/incident"}, code: 2, errHas: []string{"--gzip-level"}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, errOut, code := runCLI(t, c)
-			if code != c.code {
-				t.Errorf("exit code %d, want %d\nstderr:\n%s", code, c.code, errOut)
-			}
-			for _, s := range c.errHas {
-				if !strings.Contains(errOut, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, errOut)
-				}
-			}
-			for _, s := range c.outHas {
-				if !strings.Contains(out, s) {
-					t.Errorf("stdout lacks %q:\n%.2000s", s, out)
-				}
-			}
-		})
-	}
+	runCases(t, cases)
 }
 
 // runEnv runs radscope with extra environment variables.
