@@ -332,7 +332,7 @@ func (b *builder) add(m model.Message) {
 	if t.After(b.now) {
 		b.now = t
 	}
-	if b.sessions.msgs > b.o.SessionBudget {
+	if b.o.SessionBudget >= 0 && b.sessions.msgs > b.o.SessionBudget {
 		// Before this message is placed, so that a session's own next
 		// message does not keep its quiet part open.
 		b.trimSessions()
